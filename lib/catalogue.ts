@@ -1,0 +1,160 @@
+/**
+ * The resource catalogue: every table, queue, bucket, route and worker of
+ * Reprise, described once. The CDK stack (`lib/cdk`) and the local platform
+ * (`lib/local`) both build from this file, so the two cannot drift.
+ *
+ * Plain data only: no CDK or AWS SDK imports, so the local platform can load
+ * it without pulling in aws-cdk-lib.
+ */
+
+export type TableId = 'apiKeys' | 'ledger';
+export type QueueId = 'runs';
+export type BucketId = 'outputs' | 'artifacts';
+
+export interface TableSpec {
+  /** Environment variable that carries the table name into a function. */
+  readonly envName: string;
+  /** Physical name on the local platform (CloudFormation names it on AWS). */
+  readonly localName: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  /** Epoch-seconds attribute DynamoDB expires items by. */
+  readonly ttlAttribute?: string;
+  readonly indexes?: readonly { name: string; partitionKey: string; sortKey?: string }[];
+}
+
+export interface QueueSpec {
+  /** Environment variable that carries the queue URL into a function. */
+  readonly envName: string;
+  readonly localName: string;
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the queue's dead-letter queue. */
+  readonly maxReceiveCount: number;
+  readonly retentionDays: number;
+}
+
+export interface BucketSpec {
+  readonly envName: string;
+  readonly localName: string;
+}
+
+/** What a function may touch; the stack turns each into a `grant*` and an env var. */
+export type Access =
+  | { readonly table: TableId; readonly mode: 'read' | 'readWrite' }
+  | { readonly queue: QueueId; readonly mode: 'send' | 'consume' }
+  | { readonly bucket: BucketId; readonly mode: 'read' | 'write' | 'readWrite' }
+  /** Create and delete one-time schedules in the Reprise schedule group. */
+  | { readonly scheduler: 'manage' };
+
+export interface FunctionSpec {
+  /** Module (relative to the repository root) whose `handler` export Lambda runs. */
+  readonly entry: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly uses: readonly Access[];
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+export interface RouteSpec extends FunctionSpec {
+  readonly method: HttpMethod;
+  /** API Gateway v2 path: `{name}` for one segment, `{name+}` for the rest. */
+  readonly path: string;
+  /** `false` only for public routes (health, OpenAPI, the page). */
+  readonly auth: boolean;
+}
+
+export interface WorkerSpec extends FunctionSpec {
+  readonly queue: QueueId;
+  /** Messages per invocation (SQS event source `batchSize`). */
+  readonly batchSize: number;
+  /** Concurrent invocations the event source may run (`maxConcurrency`, ≥ 2). */
+  readonly maxConcurrency: number;
+}
+
+export interface ScheduledSpec extends FunctionSpec {
+  /** How often EventBridge (or the local platform) invokes the function. */
+  readonly everyMinutes: number;
+}
+
+export const tables = {
+  apiKeys: {
+    envName: 'API_KEYS_TABLE',
+    localName: 'reprise-api-keys',
+    partitionKey: 'key_hash',
+  },
+  ledger: {
+    envName: 'LEDGER_TABLE',
+    localName: 'reprise-ledger',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'expires_at',
+  },
+} as const satisfies Record<TableId, TableSpec>;
+
+export const queues = {
+  runs: {
+    envName: 'RUNS_QUEUE_URL',
+    localName: 'reprise-runs',
+    visibilityTimeoutSeconds: 6 * 15 * 60,
+    maxReceiveCount: 3,
+    retentionDays: 4,
+  },
+} as const satisfies Record<QueueId, QueueSpec>;
+
+export const buckets = {
+  outputs: { envName: 'OUTPUTS_BUCKET', localName: 'reprise-pipeline-outputs' },
+  artifacts: { envName: 'ARTIFACTS_BUCKET', localName: 'reprise-artifacts' },
+} as const satisfies Record<BucketId, BucketSpec>;
+
+const small = { timeoutSeconds: 10, memoryMb: 512 } as const;
+const ledgerRead = [{ table: 'ledger', mode: 'read' }] as const;
+
+/** The authorizer runs before every route with `auth: true`. */
+export const authorizer: FunctionSpec = {
+  entry: 'functions/http/authorizer.ts',
+  ...small,
+  uses: [{ table: 'apiKeys', mode: 'read' }],
+};
+
+export const routes: readonly RouteSpec[] = [
+  { method: 'GET', path: '/health', entry: 'functions/http/platform/health.ts', auth: false, ...small, uses: [] },
+  { method: 'GET', path: '/openapi.json', entry: 'functions/http/platform/openapi.ts', auth: false, ...small, uses: [] },
+  {
+    method: 'POST',
+    path: '/api/v1/replay/{run_id}/results',
+    entry: 'functions/http/ledger/post-result.ts',
+    auth: true,
+    ...small,
+    uses: [{ table: 'ledger', mode: 'readWrite' }],
+  },
+  { method: 'GET', path: '/api/v1/replay/history', entry: 'functions/http/ledger/list-history.ts', auth: true, ...small, uses: ledgerRead },
+  {
+    method: 'GET',
+    path: '/api/v1/replay/history/{run_id}',
+    entry: 'functions/http/ledger/get-run-history.ts',
+    auth: true,
+    ...small,
+    uses: ledgerRead,
+  },
+  { method: 'GET', path: '/api/v1/replay/stats', entry: 'functions/http/ledger/get-stats.ts', auth: true, ...small, uses: ledgerRead },
+];
+
+/** Answers every request no route matched, in the error shape of its API family. */
+export const fallbackRoute: FunctionSpec = { entry: 'functions/http/platform/not-found.ts', ...small, uses: [] };
+
+export const workers: readonly WorkerSpec[] = [];
+
+export const scheduled: readonly ScheduledSpec[] = [
+  { entry: 'functions/workers/sweeper.ts', everyMinutes: 5, timeoutSeconds: 60, memoryMb: 512, uses: [] },
+];
+
+/**
+ * One-time `scheduled_for` schedules live in this group and may only send to
+ * `targetQueue`; functions with `{ scheduler: 'manage' }` get these env vars.
+ */
+export const scheduling = {
+  groupName: 'reprise',
+  targetQueue: 'runs' as QueueId,
+  env: { groupName: 'SCHEDULE_GROUP_NAME', roleArn: 'SCHEDULER_ROLE_ARN', targetArn: 'SCHEDULE_TARGET_ARN' },
+} as const;
