@@ -1,2 +1,8 @@
-// Placeholder: replaced by the real handler.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import { httpRoute } from '#shared/http/route.ts';
+import { getRunHistory } from './contract.ts';
+import { ledger } from './service.ts';
+
+export const handler = httpRoute(getRunHistory, async ({ caller, path, query }) => ({
+  status: 200,
+  body: await ledger.runHistory(caller.orgId, path.run_id, query),
+}));

@@ -1,2 +1,5 @@
-// Placeholder: replaced by the real handler.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import { httpRoute } from '#shared/http/route.ts';
+import { getStats } from './contract.ts';
+import { ledger } from './service.ts';
+
+export const handler = httpRoute(getStats, async ({ caller }) => ({ status: 200, body: await ledger.stats(caller.orgId) }));

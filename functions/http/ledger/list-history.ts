@@ -1,2 +1,8 @@
-// Placeholder: replaced by the real handler.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import { httpRoute } from '#shared/http/route.ts';
+import { listHistory } from './contract.ts';
+import { ledger } from './service.ts';
+
+export const handler = httpRoute(listHistory, async ({ caller, query }) => ({
+  status: 200,
+  body: await ledger.history(caller.orgId, query),
+}));

@@ -1,2 +1,9 @@
-// Placeholder: replaced by the real handler.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import { httpRoute } from '#shared/http/route.ts';
+import { postResult } from './contract.ts';
+import { ledger } from './service.ts';
+
+export const handler = httpRoute(postResult, async ({ caller, path, body, header }) => {
+  const { submission, replayed } = await ledger.submit(caller.orgId, path.run_id, body, header['idempotency-key']);
+  const headers: Record<string, string> = replayed ? { 'idempotent-replayed': 'true' } : {};
+  return { status: 201, body: submission, headers };
+});

@@ -1,0 +1,7 @@
+import { S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * One S3 client per process. A custom endpoint (`AWS_ENDPOINT_URL_S3`, set
+ * only on the local platform) means an emulator, which is addressed path-style.
+ */
+export const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });

@@ -1,0 +1,183 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
+import type { LedgerTotals, Submission } from '#core/ledger/submission.ts';
+import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { queryUpTo } from './query-up-to.ts';
+
+/*
+ * Items of the ledger table (pk, sk):
+ *   ORG#<org>                 SUB#<id>   submission without details (org-wide history)
+ *   ORG#<org>                 STATS      org counters
+ *   ORG#<org>#RUN#<run>       SUB#<id>   submission with details (run history)
+ *   ORG#<org>#RUN#<run>       STATS      run counter
+ *   ORG#<org>#IDEM#<sha256>   IDEM       idempotency record (TTL `expires_at`)
+ * Submission ids are UUID v7, so `SUB#<id>` sorts by time.
+ */
+const SUB = 'SUB#';
+const STATS = 'STATS';
+const MAX_TRANSACTION_ATTEMPTS = 5;
+
+const orgPk = (orgId: string) => `ORG#${orgId}`;
+const runPk = (orgId: string, runId: string) => `ORG#${orgId}#RUN#${runId}`;
+const idemPk = (orgId: string, keyHash: string) => `ORG#${orgId}#IDEM#${keyHash}`;
+
+/** The ledger over one DynamoDB table; every write is a single transaction. */
+export function createDynamoLedgerStore(tableName: string): LedgerStore {
+  return {
+    async record(entry) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await dynamoDb.send(new TransactWriteCommand({ TransactItems: transactionFor(tableName, entry) }));
+          return { created: entry.submission };
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          const idempotencyReason = entry.idempotency ? reasons.at(-1)?.Code : undefined;
+          if (idempotencyReason === 'ConditionalCheckFailed') {
+            const existing = await readIdempotent(tableName, entry);
+            if (existing) return { existing };
+          }
+          const conflict = reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed');
+          if (!conflict || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+          await backoff(attempt);
+        }
+      }
+    },
+
+    listOrg: (orgId, page) => listPartition(tableName, orgPk(orgId), page),
+    listRun: (orgId, runId, page) => listPartition(tableName, runPk(orgId, runId), page),
+
+    async runTotal(orgId, runId) {
+      const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: { pk: runPk(orgId, runId), sk: STATS } }));
+      return Number(Item?.submissions ?? 0);
+    },
+
+    async totals(orgId): Promise<LedgerTotals> {
+      const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: { pk: orgPk(orgId), sk: STATS } }));
+      return {
+        submissions: Number(Item?.submissions ?? 0),
+        actionsReplayed: Number(Item?.actions_replayed ?? 0),
+        divergences: Number(Item?.divergences ?? 0),
+        costSavedMicros: Number(Item?.cost_saved_micros ?? 0),
+      };
+    },
+  };
+}
+
+function transactionFor(tableName: string, { orgId, submission, costSavedMicros, idempotency }: LedgerEntry) {
+  const { divergence_details: _details, ...listed } = submission;
+  const sk = SUB + submission.id;
+  const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    {
+      Put: {
+        TableName: tableName,
+        Item: { pk: orgPk(orgId), sk, ...listed },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { TableName: tableName, Item: { pk: runPk(orgId, submission.run_id), sk, ...submission } } },
+    {
+      Update: {
+        TableName: tableName,
+        Key: { pk: orgPk(orgId), sk: STATS },
+        UpdateExpression: 'ADD submissions :one, actions_replayed :replayed, divergences :divergences, cost_saved_micros :micros',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':replayed': submission.actions_replayed,
+          ':divergences': submission.divergences,
+          ':micros': costSavedMicros,
+        },
+      },
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: { pk: runPk(orgId, submission.run_id), sk: STATS },
+        UpdateExpression: 'ADD submissions :one SET last_submitted_at = :at',
+        ExpressionAttributeValues: { ':one': 1, ':at': submission.submitted_at },
+      },
+    },
+  ];
+  if (idempotency) {
+    // Last on purpose: `record` reads its cancellation reason from the end of the list.
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: {
+          pk: idemPk(orgId, idempotency.keyHash),
+          sk: 'IDEM',
+          fingerprint: idempotency.fingerprint,
+          submission_id: submission.id,
+          run_id: submission.run_id,
+          expires_at: idempotency.expiresAtEpochSeconds,
+        },
+        // TTL deletion lags, so an expired record counts as absent.
+        ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
+        ExpressionAttributeValues: { ':now': idempotency.nowEpochSeconds },
+      },
+    });
+  }
+  return items;
+}
+
+async function readIdempotent(tableName: string, { orgId, idempotency }: LedgerEntry) {
+  if (!idempotency) return undefined;
+  const { Item: record } = await dynamoDb.send(
+    new GetCommand({ TableName: tableName, Key: { pk: idemPk(orgId, idempotency.keyHash), sk: 'IDEM' }, ConsistentRead: true }),
+  );
+  if (!record) return undefined;
+  const { Item } = await dynamoDb.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { pk: runPk(orgId, String(record.run_id)), sk: SUB + String(record.submission_id) },
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) return undefined;
+  return { fingerprint: String(record.fingerprint), submission: toSubmission(Item) };
+}
+
+async function listPartition(tableName: string, pk: string, page: PageRequest): Promise<Page> {
+  const base: QueryCommandInput = {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+    ExpressionAttributeValues: { ':pk': pk, ':sub': SUB },
+    ScanIndexForward: false,
+  };
+  let startKey: Record<string, unknown> | undefined = page.afterId ? { pk, sk: SUB + page.afterId } : undefined;
+  if (page.skip) {
+    // DynamoDB has no offsets: read past `skip` keys (cursor paging avoids this cost).
+    const skipped = await queryUpTo(dynamoDb, { ...base, ProjectionExpression: 'pk, sk' }, page.skip, startKey);
+    if (skipped.items.length < page.skip) return { items: [], hasMore: false };
+    const last = skipped.items.at(-1);
+    startKey = last ? { pk: last.pk, sk: last.sk } : startKey;
+  }
+  const { items } = await queryUpTo(dynamoDb, base, page.limit + 1, startKey);
+  return { items: items.slice(0, page.limit).map(toSubmission), hasMore: items.length > page.limit };
+}
+
+/** Rebuilds a submission in the field order of the API contract. */
+function toSubmission(item: Record<string, unknown>): Submission {
+  const s = item as unknown as Submission;
+  return {
+    id: s.id,
+    run_id: s.run_id,
+    submitted_at: s.submitted_at,
+    status: s.status,
+    actions_replayed: Number(s.actions_replayed),
+    actions_total: Number(s.actions_total),
+    divergences: Number(s.divergences),
+    cost_savings: Number(s.cost_savings),
+    ...(s.divergence_details ? { divergence_details: s.divergence_details } : {}),
+    ...(s.deployment ? { deployment: s.deployment } : {}),
+    ...(s.sdk_version ? { sdk_version: s.sdk_version } : {}),
+    ...(s.started_at ? { started_at: s.started_at } : {}),
+    ...(s.finished_at ? { finished_at: s.finished_at } : {}),
+  };
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * 25 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { LedgerStore, Page } from './ledger-store.ts';
+import { ledgerLimits } from './limits.ts';
+import { toStats, usdToMicros, withoutDetails, type LedgerStats, type ReplayResultInput, type Submission } from './submission.ts';
+
+export interface LedgerDependencies {
+  store: LedgerStore;
+  now: () => Date;
+  newId: () => string;
+}
+
+export interface HistoryQuery {
+  limit: number;
+  skip: number;
+  cursor?: string | undefined;
+}
+
+export interface HistoryPage {
+  items: Submission[];
+  total: number;
+  skip: number;
+  limit: number;
+  next_cursor: string | null;
+}
+
+export interface RunHistoryPage {
+  run_id: string;
+  items: Submission[];
+  total: number;
+  next_cursor: string | null;
+}
+
+/** The replay ledger's use cases; pure logic over a `LedgerStore`. */
+export function createLedgerService({ store, now, newId }: LedgerDependencies) {
+  return {
+    /**
+     * Records an SDK's replay summary. With an idempotency key, a retry of the
+     * same body returns the first submission (`replayed: true`); the same key
+     * with another body is a conflict.
+     */
+    async submit(orgId: string, runId: string, input: ReplayResultInput, idempotencyKey?: string) {
+      const at = now();
+      const submission: Submission = { id: newId(), run_id: runId, submitted_at: at.toISOString(), ...input };
+      const fingerprint = fingerprintOf(runId, input);
+      const nowEpochSeconds = Math.floor(at.getTime() / 1000);
+      const outcome = await store.record({
+        orgId,
+        submission,
+        costSavedMicros: usdToMicros(input.cost_savings),
+        ...(idempotencyKey
+          ? {
+              idempotency: {
+                keyHash: sha256(idempotencyKey),
+                fingerprint,
+                nowEpochSeconds,
+                expiresAtEpochSeconds: nowEpochSeconds + ledgerLimits.idempotencyWindowHours * 3600,
+              },
+            }
+          : {}),
+      });
+      if ('created' in outcome) return { submission: outcome.created, replayed: false };
+      if (outcome.existing.fingerprint !== fingerprint) {
+        throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');
+      }
+      return { submission: outcome.existing.submission, replayed: true };
+    },
+
+    async history(orgId: string, query: HistoryQuery): Promise<HistoryPage> {
+      const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const [page, totals] = await Promise.all([
+        store.listOrg(orgId, { limit: query.limit, ...(afterId ? { afterId } : { skip: query.skip }) }),
+        store.totals(orgId),
+      ]);
+      return {
+        items: page.items.map(withoutDetails),
+        total: totals.submissions,
+        skip: query.skip,
+        limit: query.limit,
+        next_cursor: nextCursor(page),
+      };
+    },
+
+    async runHistory(orgId: string, runId: string, query: { limit: number; cursor?: string | undefined }): Promise<RunHistoryPage> {
+      const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const [page, total] = await Promise.all([
+        store.listRun(orgId, runId, { limit: query.limit, ...(afterId ? { afterId } : {}) }),
+        store.runTotal(orgId, runId),
+      ]);
+      if (total === 0) throw new NotFoundError(`No replay results were submitted for run ${runId}`, 'run_not_found');
+      return { run_id: runId, items: page.items, total, next_cursor: nextCursor(page) };
+    },
+
+    async stats(orgId: string): Promise<LedgerStats> {
+      return toStats(await store.totals(orgId));
+    },
+  };
+}
+
+export type LedgerService = ReturnType<typeof createLedgerService>;
+
+function nextCursor(page: Page): string | null {
+  const last = page.items.at(-1);
+  return page.hasMore && last ? encodeCursor(last.id) : null;
+}
+
+/** Two requests are "the same" when their run and canonical JSON bodies match (RFC 8785). */
+function fingerprintOf(runId: string, input: ReplayResultInput): string {
+  return sha256(canonicalize({ run_id: runId, input }) ?? '');
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}

@@ -1,0 +1,13 @@
+import type { RouteContract } from '#shared/http/contract.ts';
+import * as ledger from './ledger/contract.ts';
+import * as platform from './platform/contract.ts';
+
+/** Every route's contract: the OpenAPI document and the catalogue check read this list. */
+export const contracts: readonly RouteContract[] = [
+  platform.health,
+  platform.openApi,
+  ledger.postResult,
+  ledger.listHistory,
+  ledger.getRunHistory,
+  ledger.getStats,
+] as RouteContract[];

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { ledgerLimits, RUN_ID_PATTERN } from '#core/ledger/limits.ts';
+import { REPLAY_STATUSES } from '#core/ledger/submission.ts';
+import { defineContract } from '#shared/http/contract.ts';
+
+const L = ledgerLimits;
+const tags = ['Replay ledger'];
+
+/** SDKs written in Python send `null` for an absent optional field; treat both alike. */
+const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform((value) => value ?? undefined);
+
+const count = z.number().int().min(0).max(L.maxCount);
+const text = z.string().min(1).max(L.maxTextChars);
+const timestamp = z.iso.datetime({ offset: true });
+const detailValue = z
+  .json()
+  .refine((value) => JSON.stringify(value).length <= L.maxDetailValueChars, {
+    message: `Serialised as JSON, the value must be at most ${L.maxDetailValueChars} characters`,
+  });
+
+export const divergenceDetailSchema = z.object({
+  action_id: text,
+  field: z.enum(['input', 'output']),
+  recorded: detailValue.optional(),
+  replayed: detailValue.optional(),
+});
+
+export const replayResultBody = z
+  .object({
+    status: z.enum(REPLAY_STATUSES),
+    actions_replayed: count,
+    actions_total: count,
+    divergences: count,
+    cost_savings: z.number().min(0).max(L.maxCostSavingsUsd).describe('USD saved versus re-running through the platform'),
+    divergence_details: optional(z.array(divergenceDetailSchema).max(L.maxDivergenceDetails)),
+    deployment: optional(text),
+    sdk_version: optional(text),
+    started_at: optional(timestamp),
+    finished_at: optional(timestamp),
+  })
+  .superRefine((body, ctx) => {
+    if (body.actions_replayed > body.actions_total) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['actions_replayed'],
+        message: 'actions_replayed cannot exceed actions_total',
+        input: body.actions_replayed,
+      });
+    }
+    if (body.started_at && body.finished_at && Date.parse(body.finished_at) < Date.parse(body.started_at)) {
+      ctx.addIssue({ code: 'custom', path: ['finished_at'], message: 'finished_at is before started_at', input: body.finished_at });
+    }
+  });
+
+const runIdPath = z.object({
+  run_id: z.string().regex(RUN_ID_PATTERN, 'run_id must be 1-128 characters of letters, digits and ._:-'),
+});
+
+const pageSize = z.coerce.number().int().min(1).max(L.maxPageSize).default(L.defaultPageSize);
+const cursor = z.string().min(1).max(200).optional().describe('The next_cursor of the previous page');
+
+export const submissionSchema = z.object({
+  id: z.uuid(),
+  run_id: z.string(),
+  submitted_at: z.iso.datetime(),
+  status: z.enum(REPLAY_STATUSES),
+  actions_replayed: z.number().int(),
+  actions_total: z.number().int(),
+  divergences: z.number().int(),
+  cost_savings: z.number(),
+  divergence_details: z.array(divergenceDetailSchema).optional(),
+  deployment: z.string().optional(),
+  sdk_version: z.string().optional(),
+  started_at: z.string().optional(),
+  finished_at: z.string().optional(),
+});
+
+export const postResult = defineContract({
+  method: 'POST',
+  path: '/api/v1/replay/{run_id}/results',
+  family: 'v1',
+  operationId: 'submitReplayResult',
+  summary: 'Record the summary of a local replay',
+  tags,
+  auth: true,
+  maxBodyBytes: L.maxBodyBytes,
+  request: {
+    path: runIdPath,
+    body: replayResultBody,
+    headers: z.object({
+      'idempotency-key': z
+        .string()
+        .min(1)
+        .max(L.maxIdempotencyKeyChars)
+        .regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII without spaces')
+        .optional(),
+    }),
+  },
+  responses: {
+    201: { description: 'The stored submission (a retry with the same Idempotency-Key returns the first one)', schema: submissionSchema },
+    409: { description: 'The Idempotency-Key was used with another body' },
+  },
+});
+
+export const listHistory = defineContract({
+  method: 'GET',
+  path: '/api/v1/replay/history',
+  family: 'v1',
+  operationId: 'listReplayHistory',
+  summary: 'Org-wide replay history, newest first',
+  tags,
+  auth: true,
+  request: {
+    query: z
+      .object({
+        skip: z.coerce.number().int().min(0).max(L.maxSkip).default(0),
+        limit: pageSize,
+        cursor,
+      })
+      .refine((q) => !(q.cursor && q.skip > 0), { message: 'Pass either skip or cursor, not both', path: ['cursor'] }),
+  },
+  responses: {
+    200: {
+      description: 'A page of submissions (without divergence_details)',
+      schema: z.object({
+        items: z.array(submissionSchema),
+        total: z.number().int(),
+        skip: z.number().int(),
+        limit: z.number().int(),
+        next_cursor: z.string().nullable(),
+      }),
+    },
+  },
+});
+
+export const getRunHistory = defineContract({
+  method: 'GET',
+  path: '/api/v1/replay/history/{run_id}',
+  family: 'v1',
+  operationId: 'getRunReplayHistory',
+  summary: "Every submission of one run, newest first, with divergence_details",
+  tags,
+  auth: true,
+  request: { path: runIdPath, query: z.object({ limit: pageSize, cursor }) },
+  responses: {
+    200: {
+      description: "The run's submissions",
+      schema: z.object({ run_id: z.string(), items: z.array(submissionSchema), total: z.number().int(), next_cursor: z.string().nullable() }),
+    },
+    404: { description: 'The org has no submission for this run' },
+  },
+});
+
+export const getStats = defineContract({
+  method: 'GET',
+  path: '/api/v1/replay/stats',
+  family: 'v1',
+  operationId: 'getReplayStats',
+  summary: "The org's replay totals",
+  tags,
+  auth: true,
+  request: {},
+  responses: {
+    200: {
+      description: 'Totals over every submission of the org',
+      schema: z.object({
+        submissions: z.number().int(),
+        actions_replayed: z.number().int(),
+        divergences: z.number().int(),
+        cost_saved: z.number().describe('USD'),
+      }),
+    },
+  },
+});

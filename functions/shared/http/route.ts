@@ -1,0 +1,141 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '#core/errors.ts';
+import { logger } from '../logger.ts';
+import { callerOf, type Caller } from './caller.ts';
+import type { Parsed, RouteContract } from './contract.ts';
+import { renderError, type ApiFamily } from './error-shapes.ts';
+import { parseRequestPart } from './validation.ts';
+
+/** Default body limit for JSON routes; a contract may lower or raise it. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface RouteRequest<B, Q, P, H> {
+  body: B;
+  query: Q;
+  path: P;
+  /** The validated headers of the contract (names lower-case). */
+  header: H;
+  /** Present on every authenticated route. */
+  caller: Caller;
+  headers: Record<string, string | undefined>;
+  correlationId: string;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface RouteResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+type Internal = { correlationId: string; family: ApiFamily };
+
+/**
+ * Wraps route logic in the HTTP frame every route shares: correlation id,
+ * structured logging, auth from the authorizer context, body size limit,
+ * JSON parsing, zod validation of path/query/body, and errors rendered in
+ * the route's API family shape.
+ */
+export function httpRoute<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  P extends z.ZodType | undefined,
+  H extends z.ZodType | undefined,
+>(
+  contract: RouteContract<B, Q, P, H>,
+  run: (request: RouteRequest<Parsed<B>, Parsed<Q>, Parsed<P>, Parsed<H>>) => Promise<RouteResponse>,
+) {
+  const maxBodyBytes = contract.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const chain = middy<Event, Result, Error, Context, Internal>()
+    .use(frame(contract.family))
+    .use(httpHeaderNormalizer());
+  if (contract.request.body) {
+    chain.use(bodyLimit(maxBodyBytes)).use(httpJsonBodyParser());
+  }
+  return chain.handler(async (event, context) => {
+    const { correlationId } = context as unknown as Internal;
+    const caller = contract.auth ? callerOf(event) : (undefined as unknown as Caller);
+    const { request } = contract;
+    const request_ = {
+      body: (request.body ? parseRequestPart('body', request.body, event.body) : undefined) as Parsed<B>,
+      query: (request.query ? parseRequestPart('query', request.query, event.queryStringParameters ?? {}) : undefined) as Parsed<Q>,
+      path: (request.path ? parseRequestPart('path', request.path, event.pathParameters ?? {}) : undefined) as Parsed<P>,
+      header: (request.headers ? parseRequestPart('header', request.headers, event.headers ?? {}) : undefined) as Parsed<H>,
+      caller,
+      headers: event.headers,
+      correlationId,
+      event,
+    };
+    if (caller) logger.appendKeys({ org_id: caller.orgId, project_id: caller.projectId });
+    const response = await run(request_);
+    return toResult(response, correlationId);
+  });
+}
+
+function frame(family: ApiFamily): MiddlewareObj<Event, Result, Error, Context> {
+  return {
+    before: async (request) => {
+      const inbound = request.event.headers?.[CORRELATION_HEADER] ?? request.event.headers?.['X-Correlation-Id'];
+      const correlationId =
+        inbound && SAFE_CORRELATION_ID.test(inbound) ? inbound : request.event.requestContext?.requestId ?? request.context.awsRequestId;
+      Object.assign(request.context, { correlationId, family });
+      logger.addContext(request.context);
+      logger.appendKeys({ correlation_id: correlationId, route: request.event.routeKey });
+    },
+    onError: async (request) => {
+      const correlationId = (request.context as unknown as Partial<Internal>).correlationId ?? request.context.awsRequestId;
+      const error = fromMiddyError(request.error);
+      const rendered = renderError(family, error, correlationId);
+      if (rendered.status >= 500) {
+        logger.error('Unhandled error', error as Error);
+      } else {
+        logger.info('Request refused', { status: rendered.status, reason: (error as Error).message });
+      }
+      request.response = toResult({ status: rendered.status, body: rendered.body }, correlationId);
+    },
+  };
+}
+
+function bodyLimit(maxBytes: number): MiddlewareObj<Event, Result> {
+  return {
+    before: async ({ event }) => {
+      const raw = event.body ?? '';
+      const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);
+      if (bytes > maxBytes) throw new PayloadTooLargeError(maxBytes);
+    },
+  };
+}
+
+/** middy's own HTTP errors (415, malformed JSON) become domain errors. */
+function fromMiddyError(error: unknown): unknown {
+  const status = (error as { statusCode?: number } | null)?.statusCode;
+  if (status === 415) return new UnsupportedMediaTypeError();
+  if (status === 422 && (error as Error).message.includes('JSON')) {
+    const reason = ((error as Error).cause as { message?: string } | undefined)?.message;
+    return new ValidationFailedError([
+      { loc: ['body'], msg: reason ? `JSON decode error: ${reason}` : 'Request body is empty or not valid JSON', type: 'json_invalid' },
+    ]);
+  }
+  return error;
+}
+
+function toResult(response: RouteResponse, correlationId: string): Result {
+  return {
+    statusCode: response.status,
+    headers: {
+      ...(response.body === undefined ? {} : { 'content-type': 'application/json' }),
+      [CORRELATION_HEADER]: correlationId,
+      ...response.headers,
+    },
+    body: response.body === undefined ? '' : JSON.stringify(response.body),
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ValidationFailedError, type FieldIssue } from '#core/errors.ts';
+
+export type RequestPart = 'body' | 'query' | 'path' | 'header';
+
+/** Parses one part of a request, or throws a `ValidationFailedError` with every issue found. */
+export function parseRequestPart<S extends z.ZodType>(part: RequestPart, schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ValidationFailedError(result.error.issues.map((issue) => toFieldIssue(part, issue)));
+}
+
+/** Maps a zod issue onto the `{loc, msg, type, input, ctx}` entry of a 422 body. */
+export function toFieldIssue(part: RequestPart, issue: z.core.$ZodIssue): FieldIssue {
+  const loc: (string | number)[] = [part, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+  const input = 'input' in issue ? issue.input : undefined;
+  const base = { loc, msg: issue.message, ...(input === undefined ? {} : { input }) };
+
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return { ...base, msg: 'Field required', type: 'missing' };
+      return { ...base, type: `${issue.expected}_type` };
+    case 'too_small':
+      return { ...base, type: sizeType(issue.origin, 'small'), ctx: { [issue.inclusive ? 'ge' : 'gt']: num(issue.minimum) } };
+    case 'too_big':
+      return { ...base, type: sizeType(issue.origin, 'big'), ctx: { [issue.inclusive ? 'le' : 'lt']: num(issue.maximum) } };
+    case 'invalid_value':
+      return { ...base, type: 'enum', ctx: { expected: issue.values.map(String).join(', ') } };
+    case 'invalid_format':
+      return { ...base, type: `${issue.format}_parsing` };
+    case 'unrecognized_keys':
+      return { ...base, type: 'extra_forbidden', ctx: { keys: issue.keys } };
+    default:
+      return { ...base, type: 'value_error' };
+  }
+}
+
+function sizeType(origin: string, side: 'small' | 'big'): string {
+  if (origin === 'string') return side === 'small' ? 'string_too_short' : 'string_too_long';
+  if (origin === 'array' || origin === 'set') return side === 'small' ? 'too_short' : 'too_long';
+  return side === 'small' ? 'greater_than_equal' : 'less_than_equal';
+}
+
+function num(value: number | bigint): number {
+  return typeof value === 'bigint' ? Number(value) : value;
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authorizer, fallbackRoute, routes, type FunctionSpec, type RouteSpec } from '../catalogue.ts';
+import { invoke } from './invoke.ts';
+import { createRouteMatcher } from './route-matcher.ts';
+
+/** API Gateway's own payload limit. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const TEXT_CONTENT = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml)|text\/)/i;
+
+export interface HttpGateway {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stand-in for the HTTP API: turns each request into an API
+ * Gateway v2 event, runs the authorizer for routes that need it, and invokes
+ * the route's handler module — the same module Lambda runs.
+ */
+export async function startHttpGateway(options: { port?: number; host?: string; routes?: readonly RouteSpec[] } = {}): Promise<HttpGateway> {
+  const match = createRouteMatcher(options.routes ?? routes);
+  const server = createServer((request, response) => {
+    handle(request, response, match).catch((error: unknown) => {
+      console.error('local gateway error', error);
+      if (!response.headersSent) writeJson(response, 500, { message: 'Internal Server Error' });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host ?? '127.0.0.1'}:${port}`,
+    server,
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, match: ReturnType<typeof createRouteMatcher>) {
+  const body = await readBody(request);
+  if (body === 'too_large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
+
+  const url = new URL(request.url ?? '/', 'http://local');
+  const method = (request.method ?? 'GET').toUpperCase();
+  const found = match(method, url.pathname);
+  const routeKey = found ? `${found.route.method} ${found.route.path}` : '$default';
+  const event = toEvent(request, url, method, routeKey, body, found?.pathParameters);
+
+  if (found?.route.auth) {
+    const verdict = (await invoke(authorizer, toAuthorizerEvent(event))) as { isAuthorized?: boolean; context?: Record<string, unknown> };
+    if (!verdict?.isAuthorized) return writeJson(response, 403, { message: 'Forbidden' });
+    (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: verdict.context ?? {} };
+  }
+
+  const spec: FunctionSpec = found?.route ?? fallbackRoute;
+  let result: unknown;
+  try {
+    result = await invoke(spec, event);
+  } catch (error) {
+    console.error(`${spec.entry} failed`, error);
+    return writeJson(response, 500, { message: 'Internal Server Error' });
+  }
+  writeResult(response, result);
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_REQUEST_BYTES ? 'too_large' : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  method: string,
+  routeKey: string,
+  body: Buffer,
+  pathParameters: Record<string, string> | undefined,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const cookies = request.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const isText = body.length === 0 || TEXT_CONTENT.test(headers['content-type'] ?? 'application/json');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies?.length ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(pathParameters && Object.keys(pathParameters).length ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function toAuthorizerEvent(event: APIGatewayProxyEventV2) {
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${event.routeKey.replace(' ', '')}`,
+    identitySource: [],
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    headers: event.headers,
+    queryStringParameters: event.queryStringParameters,
+    pathParameters: event.pathParameters,
+    requestContext: event.requestContext,
+  };
+}
+
+/** Writes a handler result, inferring the response as API Gateway does for non-structured results. */
+function writeResult(response: ServerResponse, result: unknown) {
+  const structured =
+    result && typeof result === 'object' && 'statusCode' in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result) };
+  for (const [name, value] of Object.entries(structured.headers ?? {})) response.setHeader(name, String(value));
+  if (structured.cookies?.length) response.setHeader('set-cookie', structured.cookies);
+  response.statusCode = structured.statusCode ?? 200;
+  const payload = structured.body ?? '';
+  response.end(structured.isBase64Encoded ? Buffer.from(payload, 'base64') : payload);
+}
+
+function writeJson(response: ServerResponse, status: number, body: unknown) {
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json');
+  response.end(JSON.stringify(body));
+}

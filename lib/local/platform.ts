@@ -1,0 +1,142 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFauxqs } from 'fauxqs';
+import { queues, scheduled, scheduling, workers } from '../catalogue.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startHttpGateway } from './http-gateway.ts';
+import { invoke } from './invoke.ts';
+import { LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
+import { startSchedulerStandIn, type SchedulerStandIn } from './scheduler-stand-in.ts';
+import { startSqsPollers } from './sqs-pollers.ts';
+
+export const LOCAL_REGION = 'us-east-1';
+
+export interface PlatformOptions {
+  /** Persist everything here; without it the platform runs in memory (tests). */
+  dataDir?: string;
+  port?: number;
+  host?: string;
+  /** Let replay and proxy targets be loopback addresses (never private or link-local ones). */
+  allowLoopbackTargets?: boolean;
+  /** Override the catalogue's sweeper interval (seconds), e.g. in tests. */
+  sweepIntervalSeconds?: number;
+  /** Start the HTTP gateway, SQS pollers and sweeper; `false` gives only the emulators (integration tests). */
+  serve?: boolean;
+}
+
+/** What `endpoints.json` holds: where to point the AWS SDK or CLI at the local services. */
+export interface EndpointsFile {
+  region: string;
+  api?: string;
+  dynamodb: string;
+  sqs: string;
+  s3: string;
+  scheduler: string;
+  tables: Record<string, string>;
+  buckets: ProvisionedResources['buckets'];
+  queues: Record<string, string>;
+}
+
+export interface Platform {
+  endpoints: EndpointsFile;
+  scheduler: SchedulerStandIn;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform on one machine: DynamoDB Local, fauxqs (SQS and S3),
+ * the scheduler stand-in, and — unless `serve: false` — the HTTP gateway, the
+ * SQS pollers and the sweeper, all running the handler modules Lambda runs.
+ * Sets the process environment handlers read, exactly as the stack sets it
+ * on AWS, plus the standard `AWS_ENDPOINT_URL_*` variables.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const { dataDir } = options;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error: unknown) => console.error('stop failed', error));
+  };
+
+  try {
+    const [dynamodb, fauxqs] = await Promise.all([
+      startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+      startFauxqs({ port: 0, logger: false, ...(dataDir ? { dataDir: join(dataDir, 'sqs-s3') } : {}) }),
+    ]);
+    stops.push(() => dynamodb.stop(), () => fauxqs.stop());
+
+    const sqsEndpoint = fauxqs.address;
+    const resources = await provision({ region: LOCAL_REGION, dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: sqsEndpoint, scheduler: '' });
+    const urlOfArn = new Map(Object.entries(resources.queueArns).map(([name, arn]) => [arn, resources.queues[name]!]));
+
+    const scheduler = await startSchedulerStandIn({
+      ...(dataDir ? { stateFile: join(dataDir, 'scheduler', 'schedules.json') } : {}),
+      sqs: { region: LOCAL_REGION, endpoint: sqsEndpoint },
+      queueUrlOfArn: (arn) => urlOfArn.get(arn),
+    });
+    stops.push(() => scheduler.stop());
+
+    const targetQueue = queues[scheduling.targetQueue].localName;
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      AWS_ENDPOINT_URL_S3: sqsEndpoint,
+      AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+      // Scopes Powertools' per-invocation state, as on Lambda's multi-concurrency runtime.
+      AWS_LAMBDA_MAX_CONCURRENCY: '64',
+      POWERTOOLS_SERVICE_NAME: 'reprise',
+      POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      REPRISE_ALLOW_LOOPBACK_TARGETS: options.allowLoopbackTargets ? 'true' : 'false',
+      [scheduling.env.groupName]: scheduling.groupName,
+      [scheduling.env.roleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/reprise-scheduler`,
+      [scheduling.env.targetArn]: resources.queueArns[targetQueue],
+      ...resourceEnvironment(resources),
+    });
+
+    const endpoints: EndpointsFile = {
+      region: LOCAL_REGION,
+      dynamodb: dynamodb.endpoint,
+      sqs: sqsEndpoint,
+      s3: sqsEndpoint,
+      scheduler: scheduler.endpoint,
+      tables: resources.tables,
+      buckets: resources.buckets,
+      queues: resources.queues,
+    };
+
+    if (options.serve !== false) {
+      const gateway = await startHttpGateway({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1' });
+      stops.push(() => gateway.stop());
+      endpoints.api = gateway.url;
+
+      const pollers = startSqsPollers(
+        workers.map((worker) => {
+          const name = queues[worker.queue].localName;
+          return { function: worker, queueUrl: resources.queues[name]!, queueArn: resources.queueArns[name]!, batchSize: worker.batchSize, maxConcurrency: worker.maxConcurrency };
+        }),
+        { region: LOCAL_REGION, endpoint: sqsEndpoint },
+      );
+      stops.push(() => pollers.stop());
+
+      const timers = scheduled.map((spec) =>
+        setInterval(
+          () => void invoke(spec, { source: 'aws.events', 'detail-type': 'Scheduled Event' }).catch((error: unknown) => console.error(`${spec.entry} failed`, error)),
+          (options.sweepIntervalSeconds ?? spec.everyMinutes * 60) * 1000,
+        ),
+      );
+      stops.push(async () => timers.forEach(clearInterval));
+    }
+
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    }
+    return { endpoints, scheduler, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
