@@ -139,22 +139,34 @@ async function readIdempotent(tableName: string, { orgId, idempotency }: LedgerE
 }
 
 async function listPartition(tableName: string, pk: string, page: PageRequest): Promise<Page> {
-  const base: QueryCommandInput = {
-    TableName: tableName,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
-    ExpressionAttributeValues: { ':pk': pk, ':sub': SUB },
-    ScanIndexForward: false,
-  };
-  let startKey: Record<string, unknown> | undefined = page.afterId ? { pk, sk: SUB + page.afterId } : undefined;
+  let before = page.afterId ? SUB + page.afterId : undefined;
   if (page.skip) {
     // DynamoDB has no offsets: read past `skip` keys (cursor paging avoids this cost).
-    const skipped = await queryUpTo(dynamoDb, { ...base, ProjectionExpression: 'pk, sk' }, page.skip, startKey);
-    if (skipped.items.length < page.skip) return { items: [], hasMore: false };
-    const last = skipped.items.at(-1);
-    startKey = last ? { pk: last.pk, sk: last.sk } : startKey;
+    const skipped = await queryBelow(tableName, pk, before, page.skip, 'pk, sk');
+    if (skipped.length < page.skip) return { items: [], hasMore: false };
+    before = String(skipped.at(-1)!.sk);
   }
-  const { items } = await queryUpTo(dynamoDb, base, page.limit + 1, startKey);
+  const items = await queryBelow(tableName, pk, before, page.limit + 1);
   return { items: items.slice(0, page.limit).map(toSubmission), hasMore: items.length > page.limit };
+}
+
+/**
+ * Up to `count` submissions of the partition, newest first, strictly older
+ * than `before`. The bound is a key condition rather than an
+ * `ExclusiveStartKey`: both are logarithmic on DynamoDB, but only the key
+ * condition is on DynamoDB Local, where a start key costs time linear in depth.
+ */
+async function queryBelow(tableName: string, pk: string, before: string | undefined, count: number, projection?: string) {
+  const input: QueryCommandInput = {
+    TableName: tableName,
+    KeyConditionExpression: before ? 'pk = :pk AND sk BETWEEN :first AND :before' : 'pk = :pk AND begins_with(sk, :first)',
+    ExpressionAttributeValues: { ':pk': pk, ':first': SUB, ...(before ? { ':before': before } : {}) },
+    ScanIndexForward: false,
+    ...(projection ? { ProjectionExpression: projection } : {}),
+  };
+  // BETWEEN is inclusive: ask for one more and drop the bound itself.
+  const { items } = await queryUpTo(dynamoDb, input, before ? count + 1 : count);
+  return (before ? items.filter((item) => item.sk !== before) : items).slice(0, count);
 }
 
 /** Rebuilds a submission in the field order of the API contract. */

@@ -1,0 +1,36 @@
+/**
+ * `npm run bench [name…]`: starts the local platform in memory and runs the
+ * benchmarks (all, or those named). Each prints a table — figure, baseline
+ * from the same run, ratio — and writes bench/results/<name>.json.
+ */
+import { startPlatform } from '../lib/local/platform.ts';
+import { printTable, writeResult, type BenchRow } from './harness.ts';
+import { benchLedger } from './ledger.ts';
+
+type Bench = (platform: Awaited<ReturnType<typeof startPlatform>>) => Promise<{ rows: BenchRow[]; notes?: Record<string, unknown> }>;
+
+const benches: Record<string, { title: string; run: Bench }> = {
+  ledger: { title: 'Replay ledger (local HTTP server, DynamoDB Local)', run: benchLedger },
+};
+
+const selected = process.argv.slice(2).filter((arg) => arg !== '--');
+const unknown = selected.filter((name) => !(name in benches));
+if (unknown.length) {
+  console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+
+const platform = await startPlatform({ port: 0 });
+let missed = false;
+try {
+  for (const [name, bench] of Object.entries(benches)) {
+    if (selected.length && !selected.includes(name)) continue;
+    const { rows, notes } = await bench.run(platform);
+    printTable(bench.title, rows);
+    console.log(`→ ${writeResult(name, rows, notes ?? {})}`);
+    missed ||= rows.some((r) => r.pass === false);
+  }
+} finally {
+  await platform.stop();
+}
+process.exit(missed ? 1 : 0);
