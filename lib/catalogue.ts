@@ -156,5 +156,10 @@ export const scheduled: readonly ScheduledSpec[] = [
 export const scheduling = {
   groupName: 'reprise',
   targetQueue: 'runs' as QueueId,
-  env: { groupName: 'SCHEDULE_GROUP_NAME', roleArn: 'SCHEDULER_ROLE_ARN', targetArn: 'SCHEDULE_TARGET_ARN' },
+  env: {
+    groupName: 'SCHEDULE_GROUP_NAME',
+    roleArn: 'SCHEDULER_ROLE_ARN',
+    targetArn: 'SCHEDULE_TARGET_ARN',
+    deadLetterArn: 'SCHEDULE_DEAD_LETTER_ARN',
+  },
 } as const;

@@ -5,7 +5,7 @@ import { queues, scheduled, scheduling, workers } from '../catalogue.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startHttpGateway } from './http-gateway.ts';
 import { invoke } from './invoke.ts';
-import { LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
+import { dlqName, LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
 import { startSchedulerStandIn, type SchedulerStandIn } from './scheduler-stand-in.ts';
 import { startSqsPollers } from './sqs-pollers.ts';
 
@@ -93,6 +93,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       [scheduling.env.groupName]: scheduling.groupName,
       [scheduling.env.roleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/reprise-scheduler`,
       [scheduling.env.targetArn]: resources.queueArns[targetQueue],
+      [scheduling.env.deadLetterArn]: resources.queueArns[dlqName(targetQueue)],
       ...resourceEnvironment(resources),
     });
 
