@@ -20,6 +20,12 @@ export async function setup(project: TestProject): Promise<void> {
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && before[name] !== value) platformEnv[name] = value;
   }
+  // Only integration workers get the platform's environment (through setup-env.ts);
+  // workers of the other suites must not inherit it from this process.
+  for (const name of Object.keys(platformEnv)) {
+    if (before[name] === undefined) delete process.env[name];
+    else process.env[name] = before[name];
+  }
   project.provide('platformEnv', platformEnv);
 }
 

@@ -29,10 +29,10 @@ export function isWellFormedApiKey(key: string): boolean {
   return API_KEY_PATTERN.test(key);
 }
 
-/** Constant-time comparison of two hex digests. */
+/** Constant-time comparison of two digests, byte for byte as written (no hex decoding that could drop characters). */
 export function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
