@@ -6,7 +6,15 @@ import { contracts } from './contracts.ts';
 type JsonSchema = Record<string, unknown>;
 
 const toSchema = (schema: z.ZodType): JsonSchema => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    // zod leaves `default` out of metadata (query integers document theirs there).
+    override: ({ zodSchema, jsonSchema }) => {
+      const meta = z.globalRegistry.get(zodSchema as unknown as z.ZodType) as { default?: unknown } | undefined;
+      if (meta?.default !== undefined) jsonSchema.default = meta.default as never;
+    },
+  }) as JsonSchema;
   return rest;
 };
 

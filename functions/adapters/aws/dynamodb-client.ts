@@ -8,3 +8,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
+
+/**
+ * For counters that may outgrow 2^53: numbers come back as `NumberValue`
+ * (exact text) instead of throwing. Its own base client: a DocumentClient
+ * writes its translate options into the config of the client it wraps.
+ */
+export const dynamoDbWideNumbers = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  unmarshallOptions: { wrapNumbers: true },
+});

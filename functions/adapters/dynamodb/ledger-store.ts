@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
 import type { LedgerTotals, Submission } from '#core/ledger/submission.ts';
-import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { dynamoDb, dynamoDbWideNumbers } from '../aws/dynamodb-client.ts';
 import { queryUpTo } from './query-up-to.ts';
 
 /*
@@ -54,7 +54,7 @@ export function createDynamoLedgerStore(tableName: string): LedgerStore {
     },
 
     async totals(orgId): Promise<LedgerTotals> {
-      const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: { pk: orgPk(orgId), sk: STATS } }));
+      const { Item } = await dynamoDbWideNumbers.send(new GetCommand({ TableName: tableName, Key: { pk: orgPk(orgId), sk: STATS } }));
       return {
         submissions: Number(Item?.submissions ?? 0),
         actionsReplayed: Number(Item?.actions_replayed ?? 0),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ledgerLimits, RUN_ID_PATTERN } from '#core/ledger/limits.ts';
 import { REPLAY_STATUSES } from '#core/ledger/submission.ts';
 import { defineContract } from '#shared/http/contract.ts';
+import { queryInteger } from '#shared/http/query-params.ts';
 
 const L = ledgerLimits;
 const tags = ['Replay ledger'];
@@ -12,9 +13,10 @@ const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform(
 const count = z.number().int().min(0).max(L.maxCount);
 const text = z.string().min(1).max(L.maxTextChars);
 const timestamp = z.iso.datetime({ offset: true });
+// Any JSON value (the body was parsed from JSON): z.unknown keeps the OpenAPI schema self-contained.
 const detailValue = z
-  .json()
-  .refine((value) => JSON.stringify(value).length <= L.maxDetailValueChars, {
+  .unknown()
+  .refine((value) => (JSON.stringify(value) ?? '').length <= L.maxDetailValueChars, {
     message: `Serialised as JSON, the value must be at most ${L.maxDetailValueChars} characters`,
   });
 
@@ -56,7 +58,7 @@ const runIdPath = z.object({
   run_id: z.string().regex(RUN_ID_PATTERN, 'run_id must be 1-128 characters of letters, digits and ._:-'),
 });
 
-const pageSize = z.coerce.number().int().min(1).max(L.maxPageSize).default(L.defaultPageSize);
+const pageSize = queryInteger({ min: 1, max: L.maxPageSize, default: L.defaultPageSize });
 const cursor = z.string().min(1).max(200).optional().describe('The next_cursor of the previous page');
 
 export const submissionSchema = z.object({
@@ -113,7 +115,7 @@ export const listHistory = defineContract({
   request: {
     query: z
       .object({
-        skip: z.coerce.number().int().min(0).max(L.maxSkip).default(0),
+        skip: queryInteger({ min: 0, max: L.maxSkip, default: 0 }),
         limit: pageSize,
         cursor,
       })

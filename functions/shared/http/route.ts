@@ -58,6 +58,8 @@ export function httpRoute<
   const chain = middy<Event, Result, Error, Context, Internal>()
     .use(frame(contract.family))
     .use(httpHeaderNormalizer());
+  // Who is calling is settled before anything of the request is looked at.
+  if (contract.auth) chain.use(authenticated());
   if (contract.request.body) {
     chain.use(bodyLimit(maxBodyBytes)).use(httpJsonBodyParser());
   }
@@ -105,11 +107,19 @@ function frame(family: ApiFamily): MiddlewareObj<Event, Result, Error, Context> 
   };
 }
 
+function authenticated(): MiddlewareObj<Event, Result> {
+  return {
+    before: async ({ event }) => {
+      callerOf(event);
+    },
+  };
+}
+
 function bodyLimit(maxBytes: number): MiddlewareObj<Event, Result> {
   return {
     before: async ({ event }) => {
       const raw = event.body ?? '';
-      const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);
+      const bytes = Buffer.byteLength(raw, event.isBase64Encoded ? 'base64' : 'utf8');
       if (bytes > maxBytes) throw new PayloadTooLargeError(maxBytes);
     },
   };

@@ -21,24 +21,28 @@ export function toFieldIssue(part: RequestPart, issue: z.core.$ZodIssue): FieldI
       if (input === undefined) return { ...base, msg: 'Field required', type: 'missing' };
       return { ...base, type: `${issue.expected}_type` };
     case 'too_small':
-      return { ...base, type: sizeType(issue.origin, 'small'), ctx: { [issue.inclusive ? 'ge' : 'gt']: num(issue.minimum) } };
+      return { ...base, type: sizeType(issue.origin, 'small', issue.inclusive !== false), ctx: { [issue.inclusive === false ? 'gt' : 'ge']: num(issue.minimum) } };
     case 'too_big':
-      return { ...base, type: sizeType(issue.origin, 'big'), ctx: { [issue.inclusive ? 'le' : 'lt']: num(issue.maximum) } };
+      return { ...base, type: sizeType(issue.origin, 'big', issue.inclusive !== false), ctx: { [issue.inclusive === false ? 'lt' : 'le']: num(issue.maximum) } };
     case 'invalid_value':
       return { ...base, type: 'enum', ctx: { expected: issue.values.map(String).join(', ') } };
     case 'invalid_format':
       return { ...base, type: `${issue.format}_parsing` };
     case 'unrecognized_keys':
       return { ...base, type: 'extra_forbidden', ctx: { keys: issue.keys } };
+    case 'custom':
+      // A refinement may name its error type (e.g. `params: { type: 'int_parsing' }`).
+      return { ...base, type: typeof issue.params?.type === 'string' ? issue.params.type : 'value_error' };
     default:
       return { ...base, type: 'value_error' };
   }
 }
 
-function sizeType(origin: string, side: 'small' | 'big'): string {
+function sizeType(origin: string, side: 'small' | 'big', inclusive: boolean): string {
   if (origin === 'string') return side === 'small' ? 'string_too_short' : 'string_too_long';
   if (origin === 'array' || origin === 'set') return side === 'small' ? 'too_short' : 'too_long';
-  return side === 'small' ? 'greater_than_equal' : 'less_than_equal';
+  if (side === 'small') return inclusive ? 'greater_than_equal' : 'greater_than';
+  return inclusive ? 'less_than_equal' : 'less_than';
 }
 
 function num(value: number | bigint): number {

@@ -215,7 +215,8 @@ describe('GET /api/v1/replay/history', () => {
   it.each([
     ['limit=201', 'limit', 'less_than_equal'],
     ['limit=0', 'limit', 'greater_than_equal'],
-    ['limit=abc', 'limit', 'number_type'],
+    ['limit=abc', 'limit', 'int_parsing'],
+    ['limit=1.5', 'limit', 'int_parsing'],
     ['skip=-1', 'skip', 'greater_than_equal'],
     ['cursor=garbage', 'cursor', 'value_error'],
     ['skip=5&cursor=Yz', 'cursor', 'value_error'],
@@ -259,6 +260,16 @@ describe('GET /api/v1/replay/history/{run_id} and /stats', () => {
     for (let i = 0; i < 10; i++) await api.post('/api/v1/replay/s/results', result({ cost_savings: 0.1, actions_replayed: i, actions_total: 10, divergences: 2 }));
     const stats = await api.get('/api/v1/replay/stats');
     expect(stats.body).toEqual({ submissions: 10, actions_replayed: 45, divergences: 20, cost_saved: 1 });
+  });
+
+  it('keeps totals readable past 2^53 micro-dollars', async () => {
+    const { api } = await tenantClient('huge');
+    for (let i = 0; i < 10; i++) {
+      expect((await api.post('/api/v1/replay/big/results', result({ cost_savings: ledgerLimits.maxCostSavingsUsd }))).status).toBe(201);
+    }
+    const stats = await api.get('/api/v1/replay/stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body.cost_saved).toBe(10 * ledgerLimits.maxCostSavingsUsd);
   });
 
   it('starts at zero for a new org', async () => {
