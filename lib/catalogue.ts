@@ -7,9 +7,10 @@
  * it without pulling in aws-cdk-lib.
  */
 
-export type TableId = 'apiKeys' | 'ledger';
+export type TableId = 'apiKeys' | 'ledger' | 'replay';
 export type QueueId = 'runs';
 export type BucketId = 'outputs' | 'artifacts';
+export type SecretId = 'reportSigningKey';
 
 export interface TableSpec {
   /** Environment variable that carries the table name into a function. */
@@ -38,13 +39,22 @@ export interface BucketSpec {
   readonly localName: string;
 }
 
+export interface SecretSpec {
+  /** On AWS: the env var carrying the secret's ARN (the value is read at run time). */
+  readonly envName: string;
+  /** On the local platform: the env var carrying the value itself. */
+  readonly localValueEnvName: string;
+  readonly description: string;
+}
+
 /** What a function may touch; the stack turns each into a `grant*` and an env var. */
 export type Access =
   | { readonly table: TableId; readonly mode: 'read' | 'readWrite' }
   | { readonly queue: QueueId; readonly mode: 'send' | 'consume' }
   | { readonly bucket: BucketId; readonly mode: 'read' | 'write' | 'readWrite' }
   /** Create and delete one-time schedules in the Reprise schedule group. */
-  | { readonly scheduler: 'manage' };
+  | { readonly scheduler: 'manage' }
+  | { readonly secret: SecretId };
 
 export interface FunctionSpec {
   /** Module (relative to the repository root) whose `handler` export Lambda runs. */
@@ -90,17 +100,33 @@ export const tables = {
     sortKey: 'sk',
     ttlAttribute: 'expires_at',
   },
+  replay: {
+    envName: 'REPLAY_TABLE',
+    localName: 'reprise-replay',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    // Sparse: only runs the sweeper may have to repair (queued by due time, running by deadline).
+    indexes: [{ name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' }],
+  },
 } as const satisfies Record<TableId, TableSpec>;
 
 export const queues = {
   runs: {
     envName: 'RUNS_QUEUE_URL',
     localName: 'reprise-runs',
-    visibilityTimeoutSeconds: 6 * 15 * 60,
+    visibilityTimeoutSeconds: 6 * 120,
     maxReceiveCount: 3,
     retentionDays: 4,
   },
 } as const satisfies Record<QueueId, QueueSpec>;
+
+export const secrets = {
+  reportSigningKey: {
+    envName: 'REPORT_SIGNING_SECRET_ARN',
+    localValueEnvName: 'REPORT_SIGNING_KEY',
+    description: 'HMAC-SHA256 key for replay report evidence digests',
+  },
+} as const satisfies Record<SecretId, SecretSpec>;
 
 export const buckets = {
   outputs: { envName: 'OUTPUTS_BUCKET', localName: 'reprise-pipeline-outputs' },
@@ -109,6 +135,9 @@ export const buckets = {
 
 const small = { timeoutSeconds: 10, memoryMb: 512 } as const;
 const ledgerRead = [{ table: 'ledger', mode: 'read' }] as const;
+const replayRead = [{ table: 'replay', mode: 'read' }] as const;
+const replayWrite = [{ table: 'replay', mode: 'readWrite' }] as const;
+const signingKey = { secret: 'reportSigningKey' } as const;
 
 /** The authorizer runs before every route with `auth: true`. */
 export const authorizer: FunctionSpec = {
@@ -138,15 +167,64 @@ export const routes: readonly RouteSpec[] = [
     uses: ledgerRead,
   },
   { method: 'GET', path: '/api/v1/replay/stats', entry: 'functions/http/ledger/get-stats.ts', auth: true, ...small, uses: ledgerRead },
+  {
+    method: 'POST',
+    path: '/v2/replay-runs',
+    entry: 'functions/http/replay-runs/create-run.ts',
+    auth: true,
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    uses: [...replayWrite, { bucket: 'artifacts', mode: 'readWrite' }, { queue: 'runs', mode: 'send' }, { scheduler: 'manage' }, signingKey],
+  },
+  { method: 'GET', path: '/v2/replay-runs', entry: 'functions/http/replay-runs/list-runs.ts', auth: true, ...small, uses: replayRead },
+  { method: 'GET', path: '/v2/replay-runs/{replay_run_id}', entry: 'functions/http/replay-runs/get-run.ts', auth: true, ...small, uses: replayRead },
+  {
+    method: 'POST',
+    path: '/v2/replay-runs/{replay_run_id}/cancel',
+    entry: 'functions/http/replay-runs/cancel-run.ts',
+    auth: true,
+    ...small,
+    uses: [...replayWrite, { scheduler: 'manage' }],
+  },
+  {
+    method: 'GET',
+    path: '/v2/replay-runs/{replay_run_id}/report',
+    entry: 'functions/http/replay-runs/get-report.ts',
+    auth: true,
+    ...small,
+    uses: replayRead,
+  },
+  { method: 'POST', path: '/v2/replay-reports/verify', entry: 'functions/http/replay-runs/verify-report.ts', auth: true, ...small, uses: [signingKey] },
+  { method: 'PUT', path: '/v2/aliases/{name}', entry: 'functions/http/replay-runs/put-alias.ts', auth: true, ...small, uses: replayWrite },
+  { method: 'GET', path: '/v2/aliases', entry: 'functions/http/replay-runs/list-aliases.ts', auth: true, ...small, uses: replayRead },
+  { method: 'POST', path: '/v2/usage-events', entry: 'functions/http/replay-runs/record-usage.ts', auth: true, timeoutSeconds: 29, memoryMb: 512, uses: replayWrite },
+  { method: 'GET', path: '/v2/usage-events', entry: 'functions/http/replay-runs/list-usage.ts', auth: true, ...small, uses: replayRead },
 ];
 
 /** Answers every request no route matched, in the error shape of its API family. */
 export const fallbackRoute: FunctionSpec = { entry: 'functions/http/platform/not-found.ts', ...small, uses: [] };
 
-export const workers: readonly WorkerSpec[] = [];
+export const workers: readonly WorkerSpec[] = [
+  {
+    entry: 'functions/workers/replay-run-worker.ts',
+    queue: 'runs',
+    // One run per invocation: a failing run must not hold others back.
+    batchSize: 1,
+    maxConcurrency: 5,
+    timeoutSeconds: 120,
+    memoryMb: 1769,
+    uses: [...replayWrite, { bucket: 'artifacts', mode: 'read' }, signingKey],
+  },
+];
 
 export const scheduled: readonly ScheduledSpec[] = [
-  { entry: 'functions/workers/sweeper.ts', everyMinutes: 5, timeoutSeconds: 60, memoryMb: 512, uses: [] },
+  {
+    entry: 'functions/workers/sweeper.ts',
+    everyMinutes: 5,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    uses: [...replayWrite, { queue: 'runs', mode: 'send' }],
+  },
 ];
 
 /**

@@ -1,6 +1,7 @@
 import type { RouteContract } from '#shared/http/contract.ts';
 import * as ledger from './ledger/contract.ts';
 import * as platform from './platform/contract.ts';
+import * as replayRuns from './replay-runs/contract.ts';
 
 /** Every route's contract: the OpenAPI document and the catalogue check read this list. */
 export const contracts: readonly RouteContract[] = [
@@ -10,4 +11,14 @@ export const contracts: readonly RouteContract[] = [
   ledger.listHistory,
   ledger.getRunHistory,
   ledger.getStats,
+  replayRuns.createRun,
+  replayRuns.listRuns,
+  replayRuns.getRun,
+  replayRuns.cancelRun,
+  replayRuns.getReport,
+  replayRuns.verifyReport,
+  replayRuns.putAlias,
+  replayRuns.listAliases,
+  replayRuns.recordUsage,
+  replayRuns.listUsage,
 ] as RouteContract[];

@@ -10,7 +10,7 @@ export async function handler(): Promise<{ swept: Record<string, number> }> {
   const swept: Record<string, number> = {};
   for (const [name, sweep] of Object.entries(sweeps)) {
     try {
-      swept[name] = await sweep(new Date());
+      swept[name] = await sweep();
     } catch (error) {
       logger.error('Sweep failed', { sweep: name, error: error as Error });
     }

@@ -1,5 +1,10 @@
-/** A sweep repairs stuck state as of `now` and says how many items it touched. */
-export type Sweep = (now: Date) => Promise<number>;
+/** A sweep repairs stuck state as of now and says how many items it touched. */
+export type Sweep = () => Promise<number>;
 
-/** Registered sweeps, by name. Capabilities with long-running jobs add theirs here. */
-export const sweeps: Record<string, Sweep> = {};
+/**
+ * Registered sweeps, by name: each capability with jobs adds its own. Loaded
+ * lazily, so a sweep's wiring (and its env vars) is only read when it runs.
+ */
+export const sweeps: Record<string, Sweep> = {
+  'replay-runs': async () => (await import('#wiring/replay-runs.ts')).replayRuns.sweep(),
+};

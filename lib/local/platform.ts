@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFauxqs } from 'fauxqs';
-import { queues, scheduled, scheduling, workers } from '../catalogue.ts';
+import { queues, scheduled, scheduling, secrets, workers } from '../catalogue.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startHttpGateway } from './http-gateway.ts';
 import { invoke } from './invoke.ts';
@@ -76,6 +77,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     stops.push(() => scheduler.stop());
 
     const targetQueue = queues[scheduling.targetQueue].localName;
+    const signingKeyEnv = secrets.reportSigningKey.localValueEnvName;
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -90,6 +92,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
       REPRISE_ALLOW_LOOPBACK_TARGETS: options.allowLoopbackTargets ? 'true' : 'false',
+      [signingKeyEnv]: process.env[signingKeyEnv] || localSigningKey(dataDir),
       [scheduling.env.groupName]: scheduling.groupName,
       [scheduling.env.roleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/reprise-scheduler`,
       [scheduling.env.targetArn]: resources.queueArns[targetQueue],
@@ -140,4 +143,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await stop();
     throw error;
   }
+}
+
+/**
+ * The key replay reports are signed with locally: generated on first start
+ * and kept under DATA_DIR (owner-only), so digests stay verifiable across
+ * restarts; a fresh one per run of the in-memory platform.
+ */
+function localSigningKey(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('hex');
+  const file = join(dataDir, 'report-signing-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }

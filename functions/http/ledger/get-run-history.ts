@@ -1,6 +1,6 @@
 import { httpRoute } from '#shared/http/route.ts';
 import { getRunHistory } from './contract.ts';
-import { ledger } from './service.ts';
+import { ledger } from '#wiring/ledger.ts';
 
 export const handler = httpRoute(getRunHistory, async ({ caller, path, query }) => ({
   status: 200,

@@ -1,5 +1,5 @@
 import { httpRoute } from '#shared/http/route.ts';
 import { getStats } from './contract.ts';
-import { ledger } from './service.ts';
+import { ledger } from '#wiring/ledger.ts';
 
 export const handler = httpRoute(getStats, async ({ caller }) => ({ status: 200, body: await ledger.stats(caller.orgId) }));

@@ -1,6 +1,6 @@
 import { httpRoute } from '#shared/http/route.ts';
 import { postResult } from './contract.ts';
-import { ledger } from './service.ts';
+import { ledger } from '#wiring/ledger.ts';
 
 export const handler = httpRoute(postResult, async ({ caller, path, body, header }) => {
   const { submission, replayed } = await ledger.submit(caller.orgId, path.run_id, body, header['idempotency-key']);

@@ -29,7 +29,7 @@ export function toFieldIssue(part: RequestPart, issue: z.core.$ZodIssue): FieldI
     case 'invalid_format':
       return { ...base, type: `${issue.format}_parsing` };
     case 'unrecognized_keys':
-      return { ...base, type: 'extra_forbidden', ctx: { keys: issue.keys } };
+      return { ...base, loc: [...loc, issue.keys[0] ?? ''], msg: `Unknown parameter: ${issue.keys.join(', ')}`, type: 'extra_forbidden', ctx: { keys: issue.keys } };
     case 'custom':
       // A refinement may name its error type (e.g. `params: { type: 'int_parsing' }`).
       return { ...base, type: typeof issue.params?.type === 'string' ? issue.params.type : 'value_error' };

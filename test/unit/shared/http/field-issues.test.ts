@@ -88,7 +88,7 @@ describe('toFieldIssue', () => {
   });
 
   it("maps unknown keys of a strict object to 'extra_forbidden'", () => {
-    expect(onlyIssue(z.strictObject({ a: z.string() }), { a: 'x', b: 1 })).toMatchObject({ loc: ['body'], type: 'extra_forbidden', ctx: { keys: ['b'] } });
+    expect(onlyIssue(z.strictObject({ a: z.string() }), { a: 'x', b: 1 })).toMatchObject({ loc: ['body', 'b'], msg: 'Unknown parameter: b', type: 'extra_forbidden', ctx: { keys: ['b'] } });
   });
 
   it('prefixes the location with the request part and keeps array indexes as numbers', () => {

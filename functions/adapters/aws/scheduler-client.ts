@@ -1,0 +1,4 @@
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+
+/** One EventBridge Scheduler client per process; locally `AWS_ENDPOINT_URL_SCHEDULER` points it at the stand-in. */
+export const scheduler = new SchedulerClient({});

@@ -1,0 +1,324 @@
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
+import type { ReplayRun, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
+import type { AliasRelease } from '#core/replay-runs/routing.ts';
+import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { queryUpTo } from './query-up-to.ts';
+
+/*
+ * Items of the replay table (pk, sk):
+ *   PRJ#<project>          RUN#<run id>                 a run: API fields flat, plus internal ones
+ *   PRJ#<project>          ALIAS#<name>                 an alias at its latest release
+ *   PRJ#<project>#USAGE    EVT#<occurred_at>#<event id> a usage event
+ * The sparse index `sweep` (sweep_pk, sweep_sk) holds only runs the sweeper
+ * may have to repair: `queued` by due time, `running` by deadline.
+ */
+const RUN = 'RUN#';
+const ALIAS = 'ALIAS#';
+const EVT = 'EVT#';
+const SWEEP_INDEX = 'sweep';
+const projectPk = (projectId: string) => `PRJ#${projectId}`;
+const usagePk = (projectId: string) => `PRJ#${projectId}#USAGE`;
+const runKey = (projectId: string, runId: string) => ({ pk: projectPk(projectId), sk: RUN + runId });
+
+const RUN_FIELDS = [
+  'id',
+  'object',
+  'project_id',
+  'created_at',
+  'status',
+  'baseline',
+  'candidate',
+  'replay_class',
+  'traffic_manifest_ref',
+  'repetitions',
+  'concurrency',
+  'scheduled_for',
+  'started_at',
+  'completed_at',
+  'failure_reason',
+  'attempt',
+  'manifest_size',
+  'metrics',
+] as const;
+
+/** Runs, aliases and usage events in one DynamoDB table; every state change is a conditional write. */
+export function createDynamoReplayStore(tableName: string): ReplayStore {
+  const conditional = async (update: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await update();
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  };
+
+  return {
+    async createRun(record) {
+      await dynamoDb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: toItem(record),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+
+    async deleteRun(projectId, runId) {
+      await dynamoDb.send(new DeleteCommand({ TableName: tableName, Key: runKey(projectId, runId) }));
+    },
+
+    async getRun(projectId, runId) {
+      const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: runKey(projectId, runId), ConsistentRead: true }));
+      return Item ? toRecord(Item) : undefined;
+    },
+
+    async listRuns(projectId, page) {
+      const items = await below(tableName, projectPk(projectId), RUN, page.afterId ? RUN + page.afterId : undefined, page.limit + 1, RUN_FIELDS);
+      return { items: items.slice(0, page.limit).map(toRun), hasMore: items.length > page.limit };
+    },
+
+    async claim(projectId, runId, at) {
+      try {
+        const { Attributes } = await dynamoDb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: runKey(projectId, runId),
+            ConditionExpression: '#status = :queued',
+            UpdateExpression:
+              'SET #status = :running, started_at = :started, deadline_at = :deadline, sweep_pk = :running, sweep_sk = :deadline ADD attempt :one',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':started': at.startedAt, ':deadline': at.deadlineAt, ':one': 1 },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? toRecord(Attributes) : undefined;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+        throw error;
+      }
+    },
+
+    complete: (projectId, runId, attempt, completedAt, report) =>
+      conditional(() =>
+        dynamoDb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: runKey(projectId, runId),
+            ConditionExpression: '#status = :running AND attempt = :attempt',
+            UpdateExpression: 'SET #status = :completed, completed_at = :at, #metrics = :metrics, #report = :report REMOVE sweep_pk, sweep_sk, deadline_at',
+            ExpressionAttributeNames: { '#status': 'status', '#metrics': 'metrics', '#report': 'report' },
+            ExpressionAttributeValues: {
+              ':running': 'running',
+              ':attempt': attempt,
+              ':completed': 'completed',
+              ':at': completedAt,
+              ':metrics': report.metrics,
+              ':report': report,
+            },
+          }),
+        ),
+      ),
+
+    fail: (projectId, runId, reason, completedAt, from: RunStatus, attempt?: number) =>
+      conditional(() =>
+        dynamoDb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: runKey(projectId, runId),
+            ConditionExpression: attempt === undefined ? '#status = :from' : '#status = :from AND attempt = :attempt',
+            UpdateExpression: 'SET #status = :failed, failure_reason = :reason, completed_at = :at REMOVE sweep_pk, sweep_sk, deadline_at',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':from': from,
+              ':failed': 'failed',
+              ':reason': reason,
+              ':at': completedAt,
+              ...(attempt === undefined ? {} : { ':attempt': attempt }),
+            },
+          }),
+        ),
+      ),
+
+    async cancel(projectId, runId, _at) {
+      try {
+        const { Attributes } = await dynamoDb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: runKey(projectId, runId),
+            ConditionExpression: '#status = :queued',
+            UpdateExpression: 'SET #status = :canceled REMOVE sweep_pk, sweep_sk',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':canceled': 'canceled' },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? toRecord(Attributes) : undefined;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+        throw error;
+      }
+    },
+
+    async overdue(now, queuedDueBefore) {
+      const due = async (state: 'running' | 'queued', before: string): Promise<RunMessage[]> => {
+        const { items } = await queryUpTo(
+          dynamoDb,
+          {
+            TableName: tableName,
+            IndexName: SWEEP_INDEX,
+            KeyConditionExpression: 'sweep_pk = :state AND sweep_sk < :before',
+            ExpressionAttributeValues: { ':state': state, ':before': before },
+          },
+          1_000,
+        );
+        return items.map((item) => ({ project_id: String(item.pk).slice(4), run_id: String(item.sk).slice(RUN.length) }));
+      };
+      return { running: await due('running', now), queued: await due('queued', queuedDueBefore) };
+    },
+
+    async postponeSweep(projectId, runId, until) {
+      await conditional(() =>
+        dynamoDb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: runKey(projectId, runId),
+            ConditionExpression: '#status = :queued',
+            UpdateExpression: 'SET sweep_sk = :until',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':until': until },
+          }),
+        ),
+      );
+    },
+
+    async putAlias(projectId, alias, updatedAt) {
+      const { Attributes } = await dynamoDb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: projectPk(projectId), sk: ALIAS + alias.name },
+          UpdateExpression: 'SET #name = :name, releases = :releases, updated_at = :at ADD version :one',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':name': alias.name, ':releases': alias.releases, ':at': updatedAt, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toAlias(Attributes!);
+    },
+
+    async listAliases(projectId) {
+      const { items } = await queryUpTo(
+        dynamoDb,
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alias)',
+          ExpressionAttributeValues: { ':pk': projectPk(projectId), ':alias': ALIAS },
+        },
+        10_000,
+      );
+      return items.map(toAlias);
+    },
+
+    async recordUsage(projectId, events) {
+      const puts = events.map((event) => ({
+        PutRequest: { Item: { pk: usagePk(projectId), sk: `${EVT}${event.occurred_at}#${event.id}`, ...event } },
+      }));
+      for (let i = 0; i < puts.length; i += 25) {
+        let batch = puts.slice(i, i + 25);
+        for (let attempt = 0; batch.length > 0; attempt++) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+          const { UnprocessedItems } = await dynamoDb.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } }));
+          batch = (UnprocessedItems?.[tableName] ?? []) as typeof batch;
+          if (attempt > 8 && batch.length) throw new Error(`DynamoDB left ${batch.length} usage events unprocessed`);
+        }
+      }
+    },
+
+    async listUsage(projectId, page) {
+      const items = await below(tableName, usagePk(projectId), EVT, page.afterKey, page.limit + 1);
+      const served = items.slice(0, page.limit);
+      const last = served.at(-1);
+      return { items: served.map(toUsage), hasMore: items.length > page.limit, ...(last ? { lastKey: String(last.sk) } : {}) };
+    },
+
+    async latestUsage(projectId, count) {
+      return (await below(tableName, usagePk(projectId), EVT, undefined, count)).map(toUsage);
+    },
+  };
+}
+
+/** Items of a partition under `prefix`, newest first, strictly before `before` (a key condition: constant cost at any depth). */
+async function below(tableName: string, pk: string, prefix: string, before: string | undefined, count: number, fields?: readonly string[]) {
+  const input: QueryCommandInput = {
+    TableName: tableName,
+    KeyConditionExpression: before ? 'pk = :pk AND sk BETWEEN :first AND :before' : 'pk = :pk AND begins_with(sk, :first)',
+    ExpressionAttributeValues: { ':pk': pk, ':first': prefix, ...(before ? { ':before': before } : {}) },
+    ScanIndexForward: false,
+    // Names go through placeholders: several run fields (status, object) are DynamoDB reserved words.
+    ...(fields
+      ? {
+          ProjectionExpression: ['sk', ...fields.map((field) => `#${field}`)].join(', '),
+          ExpressionAttributeNames: Object.fromEntries(fields.map((field) => [`#${field}`, field])),
+        }
+      : {}),
+  };
+  const { items } = await queryUpTo(dynamoDb, input, before ? count + 1 : count);
+  return (before ? items.filter((item) => item.sk !== before) : items).slice(0, count);
+}
+
+function toItem(record: RunRecord): Record<string, unknown> {
+  const { run } = record;
+  const sweep = run.status === 'queued' ? { sweep_pk: 'queued', sweep_sk: record.dueAt } : {};
+  return {
+    ...runKey(run.project_id, run.id),
+    ...run,
+    manifest_key: record.manifestKey,
+    manifest_summary: record.manifestSummary,
+    resolved: record.resolved,
+    due_at: record.dueAt,
+    deadline_at: record.deadlineAt,
+    report: record.report,
+    ...sweep,
+  };
+}
+
+function toRun(item: Record<string, unknown>): ReplayRun {
+  return Object.fromEntries(RUN_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as ReplayRun;
+}
+
+function toRecord(item: Record<string, unknown>): RunRecord {
+  return {
+    run: toRun(item),
+    manifestKey: (item.manifest_key as string | null) ?? null,
+    manifestSummary: (item.manifest_summary as Record<string, unknown> | null) ?? null,
+    resolved: item.resolved as RunRecord['resolved'],
+    dueAt: String(item.due_at),
+    deadlineAt: (item.deadline_at as string | null) ?? null,
+    report: (item.report as RunRecord['report']) ?? null,
+  };
+}
+
+function toAlias(item: Record<string, unknown>): AliasRelease & { updated_at: string } {
+  return {
+    name: String(item.name),
+    version: Number(item.version),
+    releases: item.releases as AliasRelease['releases'],
+    updated_at: String(item.updated_at),
+  };
+}
+
+function toUsage(item: Record<string, unknown>): UsageEvent {
+  return {
+    id: String(item.id),
+    target: String(item.target),
+    input_tokens: Number(item.input_tokens),
+    output_tokens: Number(item.output_tokens),
+    reused_tokens: Number(item.reused_tokens ?? 0),
+    ttft_ms: item.ttft_ms === null || item.ttft_ms === undefined ? null : Number(item.ttft_ms),
+    latency_ms: item.latency_ms === null || item.latency_ms === undefined ? null : Number(item.latency_ms),
+    namespace_generation: (item.namespace_generation as string | null | undefined) ?? null,
+    occurred_at: String(item.occurred_at),
+  };
+}
+

@@ -1,0 +1,22 @@
+/** Every limit of the replay runs API (the README lists them too). */
+export const replayRunLimits = {
+  maxTraces: 5_000,
+  minRepetitions: 1,
+  maxRepetitions: 1_000,
+  maxConcurrency: 1_000,
+  /** `scheduled_for` further ahead than this is refused. */
+  maxScheduleAheadDays: 365,
+  usageBatchMax: 1_000,
+  defaultPageSize: 20,
+  maxPageSize: 100,
+  maxAliasReleases: 10,
+  maxAliasWeight: 10_000,
+  maxTokensPerTrace: 10_000_000,
+  maxMessagesPerTrace: 200,
+  maxMessageChars: 100_000,
+  maxBodyBytes: 6 * 1024 * 1024,
+  /** A running run whose worker has not finished by then is failed by the sweeper. */
+  runDeadlineSeconds: 180,
+  /** A queued run still queued this long after it was due gets its message sent again. */
+  missedScheduleGraceSeconds: 300,
+} as const;

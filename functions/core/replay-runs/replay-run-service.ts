@@ -1,0 +1,102 @@
+import { InvalidRequestError } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
+import { createRun, type CreateRunDependencies, type CreateRunInput } from './create-run.ts';
+import { replayRunLimits as L } from './limits.ts';
+import type { UsageEvent } from './ports.ts';
+import { digestEvidence, evidenceOf, renderReport, sameDigest } from './report.ts';
+import { cancelRun, executeRun, notFound, sweepRuns } from './run-lifecycle.ts';
+import type { RunMessage } from './replay-run.ts';
+import { parseTarget } from './targets.ts';
+
+/** A usage event as recorded: `id` (for de-duplication) and `occurred_at` are optional. */
+export type UsageEventInput = Omit<UsageEvent, 'id' | 'occurred_at'> & { id?: string | undefined; occurred_at?: string | undefined };
+
+export type ReplayRunDependencies = CreateRunDependencies & { newId: () => string; log?: (message: string, fields: Record<string, unknown>) => void };
+
+/** The replay runs API's use cases, over ports. */
+export function createReplayRunService(deps: ReplayRunDependencies) {
+  return {
+    create: async (projectId: string, input: CreateRunInput) => (await createRun(deps, projectId, input)).run,
+
+    async get(projectId: string, runId: string) {
+      const record = await deps.store.getRun(projectId, runId);
+      if (!record) throw notFound(runId);
+      return record.run;
+    },
+
+    async list(projectId: string, query: { limit: number; cursor?: string | undefined }) {
+      const afterId = query.cursor === undefined ? undefined : runCursor(query.cursor);
+      const page = await deps.store.listRuns(projectId, { limit: query.limit, ...(afterId ? { afterId } : {}) });
+      const last = page.items.at(-1);
+      return { object: 'list' as const, data: page.items, has_more: page.hasMore, next_cursor: page.hasMore && last ? encodeCursor(last.id) : null };
+    },
+
+    cancel: async (projectId: string, runId: string) => (await cancelRun(deps, projectId, runId)).run,
+
+    async report(projectId: string, runId: string) {
+      const record = await deps.store.getRun(projectId, runId);
+      if (!record) throw notFound(runId);
+      return renderReport(record, deps.version, deps.now());
+    },
+
+    /** Recomputes a report's digest over its provenance, manifest summary and metrics. */
+    async verify(report: { provenance: unknown; traffic_manifest: unknown; metrics: unknown; evidence_digest: string }) {
+      const canonical = evidenceOf(report);
+      const keyed = report.evidence_digest.startsWith('sig_');
+      const key = keyed ? await deps.signingKey() : undefined;
+      if (keyed && !key) return { valid: false, digest_type: 'hmac_sha256' as const, reason: 'No signing key is configured here' };
+      return { valid: sameDigest(digestEvidence(canonical, key), report.evidence_digest), digest_type: keyed ? ('hmac_sha256' as const) : ('sha256' as const) };
+    },
+
+    async putAlias(projectId: string, name: string, releases: { target: string; weight: number }[]) {
+      for (const [i, release] of releases.entries()) {
+        if (!parseTarget(release.target)) throw new InvalidRequestError(`releases[${i}].target must be provider/model[@revision]`, `releases.${i}.target`);
+      }
+      const alias = await deps.store.putAlias(projectId, { name, releases }, deps.now().toISOString());
+      return { object: 'alias' as const, ...alias };
+    },
+
+    async listAliases(projectId: string) {
+      return { object: 'list' as const, data: (await deps.store.listAliases(projectId)).map((a) => ({ object: 'alias' as const, ...a })) };
+    },
+
+    async recordUsage(projectId: string, events: UsageEventInput[]) {
+      const now = deps.now().toISOString();
+      const stored: UsageEvent[] = events.map((event, i) => {
+        if (event.reused_tokens > event.input_tokens) throw new InvalidRequestError(`events[${i}].reused_tokens cannot exceed input_tokens`, `events.${i}.reused_tokens`);
+        return { ...event, id: event.id ?? deps.newId(), occurred_at: event.occurred_at ? new Date(event.occurred_at).toISOString() : now };
+      });
+      if (stored.length > L.usageBatchMax) throw new InvalidRequestError(`At most ${L.usageBatchMax} events per batch`, 'events');
+      await deps.store.recordUsage(projectId, stored);
+      return { object: 'usage_event_batch' as const, received: stored.length };
+    },
+
+    async listUsage(projectId: string, query: { limit: number; cursor?: string | undefined }) {
+      const afterKey = query.cursor === undefined ? undefined : usageCursor(query.cursor);
+      const page = await deps.store.listUsage(projectId, { limit: query.limit, ...(afterKey ? { afterKey } : {}) });
+      return {
+        object: 'list' as const,
+        data: page.items,
+        has_more: page.hasMore,
+        next_cursor: page.hasMore && page.lastKey ? Buffer.from(`u1:${page.lastKey}`).toString('base64url') : null,
+      };
+    },
+
+    execute: (message: RunMessage) => executeRun(deps, message),
+    sweep: () => sweepRuns(deps),
+  };
+}
+
+export type ReplayRunService = ReturnType<typeof createReplayRunService>;
+
+function runCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (/^c1:rpl_[0-9a-z]{26}$/.test(text)) return text.slice(3);
+  return decodeCursor(cursor);
+}
+
+function usageCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith('u1:') || text.length > 200) throw new InvalidRequestError('Invalid cursor: pass the next_cursor of a previous page unchanged', 'cursor');
+  return text.slice(3);
+}

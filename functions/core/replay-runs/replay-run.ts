@@ -1,0 +1,74 @@
+import type { ResolvedSide } from './routing.ts';
+
+export const REPLAY_CLASSES = [
+  'routing_simulation',
+  'synthetic_performance',
+  'tokenized_performance',
+  'full_fidelity_evaluation',
+  'purge_verification',
+] as const;
+export type ReplayClass = (typeof REPLAY_CLASSES)[number];
+
+/** Classes this release runs; the others are validated but refused at create. */
+export const AVAILABLE_CLASSES: readonly ReplayClass[] = ['routing_simulation', 'tokenized_performance'];
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
+
+/** The run object of the API. */
+export interface ReplayRun {
+  id: string;
+  object: 'replay_run';
+  project_id: string;
+  created_at: string;
+  status: RunStatus;
+  baseline: string;
+  candidate: string;
+  replay_class: ReplayClass;
+  traffic_manifest_ref: string | null;
+  repetitions: number;
+  concurrency: number;
+  scheduled_for: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  failure_reason: string | null;
+  attempt: number;
+  manifest_size: number;
+  metrics: Record<string, unknown> | null;
+}
+
+/** What the platform keeps with a run besides its API object. */
+export interface RunRecord {
+  run: ReplayRun;
+  /** Where the manifest lives in the artifacts bucket (null for classes without one). */
+  manifestKey: string | null;
+  /** The summary of the manifest, for the report. */
+  manifestSummary: Record<string, unknown> | null;
+  /** Baseline and candidate as resolved at create: a run pins them. */
+  resolved: { baseline: ResolvedSide; candidate: ResolvedSide };
+  /** When the run should start (created_at or scheduled_for). */
+  dueAt: string;
+  /** Set while running: when the sweeper may declare the worker dead. */
+  deadlineAt: string | null;
+  /** Pinned at completion. */
+  report: PinnedReport | null;
+}
+
+/** The part of a report that is fixed at completion and covered by the evidence digest. */
+export interface PinnedReport {
+  provenance: Record<string, unknown>;
+  traffic_manifest: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  evidence_digest: string;
+  recommended_profile: string;
+}
+
+/** The message that starts a run, from the queue or from a schedule. */
+export interface RunMessage {
+  project_id: string;
+  run_id: string;
+}
+
+/** Timestamps as the API shows them: RFC 3339, UTC, whole seconds. */
+export function apiTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

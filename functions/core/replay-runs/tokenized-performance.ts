@@ -1,0 +1,156 @@
+import type { ResolvedSide } from './routing.ts';
+import { round } from './routing-simulation.ts';
+import { uniformAt } from './seeded-random.ts';
+import type { TraceColumns } from './trace.ts';
+import { summarize } from './weighted-statistics.ts';
+
+export type Recommendation = 'baseline' | 'candidate' | 'either';
+
+export interface TokenizedInput {
+  columns: TraceColumns;
+  repetitions: number;
+  baseline: ResolvedSide;
+  candidate: ResolvedSide;
+  /** Seeds routing of each (trace, repetition); derived from the run id, so a rerun routes the same. */
+  seed: number;
+}
+
+/**
+ * Replays recorded token shapes through both sides' cost models.
+ *
+ * Every (trace, repetition) is one sample. When a side routes through an
+ * alias, each sample is routed by a uniform number from (seed, sample index) —
+ * the same number for both sides, so identical policies never diverge — and
+ * the samples are tallied per (trace, baseline target, candidate target). A
+ * sample's cost depends only on that triple, so statistics run over the
+ * distinct values with their counts instead of over millions of samples.
+ *
+ * Savings are baseline cost − candidate cost: positive means the candidate is cheaper.
+ */
+export function tokenizedPerformance({ columns, repetitions, baseline, candidate, seed }: TokenizedInput) {
+  const traces = columns.length;
+  const kb = baseline.choices.length;
+  const kc = candidate.choices.length;
+  const costB = new Float64Array(traces * kb);
+  const cachedB = new Float64Array(traces * kb);
+  const costC = new Float64Array(traces * kc);
+  const cachedC = new Float64Array(traces * kc);
+  priceAll(columns, baseline, columns.realizedReuse, costB, cachedB);
+  priceAll(columns, candidate, candidateReuse(columns), costC, cachedC);
+
+  const combos = kb * kc;
+  const counts = new Float64Array(traces * combos);
+  if (combos === 1) {
+    counts.fill(repetitions);
+  } else {
+    const cumB = Float64Array.from(baseline.choices, (c) => c.cumulative);
+    const cumC = Float64Array.from(candidate.choices, (c) => c.cumulative);
+    for (let i = 0; i < traces; i++) {
+      const base = i * repetitions;
+      for (let r = 0; r < repetitions; r++) {
+        const u = uniformAt(seed, base + r);
+        let b = 0;
+        while (b < kb - 1 && u >= cumB[b]!) b++;
+        let c = 0;
+        while (c < kc - 1 && u >= cumC[c]!) c++;
+        counts[i * combos + b * kc + c]!++;
+      }
+    }
+  }
+
+  const savings = new Float64Array(traces * combos);
+  let totalB = 0;
+  let totalC = 0;
+  let reusedB = 0;
+  let reusedC = 0;
+  let input = 0;
+  let diverged = 0;
+  const pickedB = new Float64Array(kb);
+  const pickedC = new Float64Array(kc);
+  for (let i = 0; i < traces; i++) {
+    for (let b = 0; b < kb; b++) {
+      for (let c = 0; c < kc; c++) {
+        const e = i * combos + b * kc + c;
+        const w = counts[e]!;
+        if (w === 0) continue;
+        const cb = costB[i * kb + b]!;
+        const cc = costC[i * kc + c]!;
+        savings[e] = cb - cc;
+        totalB += w * cb;
+        totalC += w * cc;
+        reusedB += w * cachedB[i * kb + b]!;
+        reusedC += w * cachedC[i * kc + c]!;
+        input += w * columns.input[i]!;
+        pickedB[b]! += w;
+        pickedC[c]! += w;
+        if (baseline.choices[b]!.label !== candidate.choices[c]!.label) diverged += w;
+      }
+    }
+  }
+
+  const samples = traces * repetitions;
+  const summary = summarize(savings, counts);
+  const routed = baseline.aliasRelease !== null || candidate.aliasRelease !== null;
+  const distribution = (side: ResolvedSide, picked: Float64Array) =>
+    Object.fromEntries(side.choices.map((choice, i) => [choice.label, round(picked[i]! / samples, 4)]));
+  const recommended: Recommendation = summary.ci95_low > 0 ? 'candidate' : summary.ci95_high < 0 ? 'baseline' : 'either';
+
+  return {
+    metric_deltas: {
+      provider_cost_micros: {
+        baseline: Math.round(totalB),
+        candidate: Math.round(totalC),
+        delta: Math.round(totalC) - Math.round(totalB),
+        pct: totalB === 0 ? 0 : round(((totalC - totalB) / totalB) * 100, 2),
+      },
+      reuse_capture_pct: {
+        baseline: input === 0 ? 0 : round((reusedB / input) * 100, 2),
+        candidate: input === 0 ? 0 : round((reusedC / input) * 100, 2),
+      },
+    },
+    confidence_intervals: {
+      per_request_cost_savings_micros: {
+        n: summary.n,
+        mean: round(summary.mean, 4),
+        p50: round(summary.p50, 4),
+        p95: round(summary.p95, 4),
+        p99: round(summary.p99, 4),
+        ci95_low: round(summary.ci95_low, 4),
+        ci95_high: round(summary.ci95_high, 4),
+      },
+    },
+    routing_divergence: routed
+      ? { rate: round(diverged / samples, 4), target_distribution: { baseline: distribution(baseline, pickedB), candidate: distribution(candidate, pickedC) } }
+      : null,
+    recommended_profile: recommended,
+    failures: 0,
+    dropped: 0,
+  };
+}
+
+export type TokenizedMetrics = ReturnType<typeof tokenizedPerformance>;
+
+/** Cost (micro-USD) and cached input tokens of each trace on each of a side's targets. */
+function priceAll(columns: TraceColumns, side: ResolvedSide, reuse: Float64Array, cost: Float64Array, cached: Float64Array) {
+  const k = side.choices.length;
+  side.choices.forEach((choice, c) => {
+    const prices = choice.prices;
+    if (!prices) throw new Error(`No prices for ${choice.label}`);
+    for (let i = 0; i < columns.length; i++) {
+      const hit = side.reusesCachedPrefixes ? reuse[i]! : 0;
+      const fresh = columns.input[i]! - hit;
+      cost[i * k + c] = (fresh * prices.input + hit * prices.cachedInput + columns.output[i]! * prices.output) / 1_000_000;
+      cached[i * k + c] = hit;
+    }
+  });
+}
+
+/** The candidate reuses what the trace says it could, else what was realized. */
+function candidateReuse(columns: TraceColumns): Float64Array {
+  const out = new Float64Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const own = columns.candidateReuse[i]!;
+    out[i] = Number.isNaN(own) ? columns.realizedReuse[i]! : own;
+  }
+  return out;
+}
