@@ -1,0 +1,69 @@
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { digestEvidence, evidenceOf, renderReport } from '../../../../functions/core/replay-runs/report.ts';
+import { priceCatalogue } from '../../../../functions/core/replay-runs/price-catalogue.ts';
+import type { RunRecord } from '../../../../functions/core/replay-runs/replay-run.ts';
+import { resolveSide } from '../../../../functions/core/replay-runs/routing.ts';
+
+const side = (name: string) => resolveSide('baseline', name, new Map(), priceCatalogue);
+const record = (status: RunRecord['run']['status']): RunRecord => ({
+  run: {
+    id: 'rpl_01aaaaaaaaaaaaaaaaaaaaaaaa',
+    object: 'replay_run',
+    project_id: 'p',
+    created_at: '2026-11-25T00:00:00Z',
+    status,
+    baseline: 'managed',
+    candidate: 'managed_mini',
+    replay_class: 'tokenized_performance',
+    traffic_manifest_ref: 'usage:10',
+    repetitions: 7,
+    concurrency: 3,
+    scheduled_for: status === 'queued' ? '2026-12-01T00:00:00Z' : null,
+    started_at: null,
+    completed_at: null,
+    failure_reason: status === 'failed' ? 'boom' : null,
+    attempt: 0,
+    manifest_size: 10,
+    metrics: null,
+  },
+  manifestKey: 'm',
+  manifestSummary: { ref: 'usage:10', traces: 10 },
+  resolved: { baseline: side('managed'), candidate: side('managed_mini') },
+  dueAt: '2026-12-01T00:00:00Z',
+  deadlineAt: null,
+  report: null,
+});
+
+describe('the evidence digest', () => {
+  const blocks = { provenance: { b: 1, a: [1, 2] }, traffic_manifest: { traces: 1 }, metrics: { x: 0.1 } };
+
+  it('covers exactly provenance, traffic_manifest and metrics in RFC 8785 canonical form', () => {
+    expect(evidenceOf({ ...blocks, extra: 'ignored' } as typeof blocks)).toBe('{"metrics":{"x":0.1},"provenance":{"a":[1,2],"b":1},"traffic_manifest":{"traces":1}}');
+    expect(evidenceOf({ metrics: blocks.metrics, traffic_manifest: blocks.traffic_manifest, provenance: { a: [1, 2], b: 1 } })).toBe(evidenceOf(blocks));
+  });
+
+  it('is sig_ + HMAC-SHA256 with a key and sha256_ + SHA-256 without', () => {
+    const canonical = evidenceOf(blocks);
+    const key = Buffer.from('secret');
+    expect(digestEvidence(canonical, key)).toBe(`sig_${createHmac('sha256', key).update(canonical).digest('hex')}`);
+    expect(digestEvidence(canonical, undefined)).toBe(`sha256_${createHash('sha256').update(canonical).digest('hex')}`);
+    expect(digestEvidence(evidenceOf({ ...blocks, metrics: { x: 0.2 } }), key)).not.toBe(digestEvidence(canonical, key));
+  });
+});
+
+describe('the report before completion', () => {
+  it.each([
+    ['queued', /Queued until 2026-12-01T00:00:00Z/],
+    ['running', /Running/],
+    ['failed', /failed: boom/],
+    ['canceled', /canceled/],
+  ] as const)('says why a %s run has no metrics yet, with no digest', (status, note) => {
+    const report = renderReport(record(status), '9.9.9', new Date('2026-11-25T01:02:03.456Z'));
+    expect(report.metrics).toEqual({ pending: expect.stringMatching(note) });
+    expect(report.evidence_digest).toBeNull();
+    expect(report.generated_at).toBe('2026-11-25T01:02:03Z');
+    expect(report.provenance).toMatchObject({ concurrency: 3, repetitions: 7, replay_runner_version: 'rr_9.9.9', runtime_engine_version: 'reprise/9.9.9' });
+    expect(report.recommended_profile).toBe('n/a');
+  });
+});
