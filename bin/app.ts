@@ -1,4 +1,8 @@
-/** The CDK app: `npx cdk synth` / `npx cdk deploy` (works offline for synth, without credentials). */
+/**
+ * The CDK app: `npx cdk synth` (offline, no credentials needed) / `npx cdk deploy`.
+ * cdk-nag's AwsSolutions pack runs as a validation plugin on every synth, which
+ * fails on any finding not acknowledged next to the construct it concerns.
+ */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RepriseStack } from '../lib/cdk/reprise-stack.ts';

@@ -1,74 +1,71 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { authorizer, fallbackRoute, queues, routes, scheduled, scheduling, workers, type FunctionSpec } from '../catalogue.ts';
-import { bindAccess } from './constructs/access.ts';
+import { catalogue as repriseCatalogue, idsOf, pascal, type Catalogue } from './catalogue-input.ts';
+import type { CatalogueResources } from './constructs/access.ts';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
 import { Queues } from './constructs/queues.ts';
-import { RepriseFunction } from './constructs/reprise-function.ts';
 import { Scheduling } from './constructs/scheduling.ts';
-import { acknowledgeFindings } from './nag-acknowledgements.ts';
+import { Workers } from './constructs/workers.ts';
+
+export interface RepriseStackProps extends StackProps {
+  /**
+   * What to build.
+   * @default the resource catalogue in lib/catalogue.ts
+   */
+  readonly catalogue?: Catalogue;
+}
 
 /** Reprise on AWS, built entirely from the resource catalogue. */
 export class RepriseStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  readonly data: Data;
+  readonly queues: Queues;
+  readonly scheduling: Scheduling;
+  readonly api: Api;
+  readonly workers: Workers;
+
+  constructor(scope: Construct, id: string, props: RepriseStackProps = {}) {
     super(scope, id, props);
-    const data = new Data(this, 'Data');
-    const queueSet = new Queues(this, 'Queues');
+    const catalogue = props.catalogue ?? repriseCatalogue;
 
-    const functions: { spec: FunctionSpec; fn: RepriseFunction }[] = [];
-    const build = <S extends FunctionSpec>(spec: S) => {
-      const fn = new RepriseFunction(this, functionId(spec.entry), { spec });
-      functions.push({ spec, fn });
-      return { spec, fn };
+    this.data = new Data(this, 'Data', { tables: catalogue.tables, buckets: catalogue.buckets, secrets: catalogue.secrets });
+    this.queues = new Queues(this, 'Queues', { queues: catalogue.queues });
+    const target = catalogue.scheduling.targetQueue;
+    this.scheduling = new Scheduling(this, 'Scheduling', {
+      groupName: catalogue.scheduling.groupName,
+      targetQueue: this.queues.queues[target],
+      deadLetterQueue: this.queues.deadLetterQueues[target],
+    });
+
+    const resources: CatalogueResources = {
+      catalogue,
+      tables: this.data.tables,
+      queues: this.queues.queues,
+      buckets: this.data.buckets,
+      secrets: this.data.secrets,
+      scheduling: this.scheduling,
     };
-    const authorizerFunction = build(authorizer).fn;
-    const routeFunctions = routes.map(build);
-    const fallbackFunction = build(fallbackRoute).fn;
-    const workerFunctions = workers.map(build);
-    const scheduledFunctions = scheduled.map(build);
-
-    const schedulingSet = new Scheduling(this, 'Scheduling', {
-      targetQueue: queueSet.queues[scheduling.targetQueue],
-      deadLetterQueue: queueSet.deadLetterQueues[scheduling.targetQueue],
-      scheduled: scheduledFunctions,
+    this.api = new Api(this, 'Api', {
+      authorizer: catalogue.authorizer,
+      routes: catalogue.routes,
+      fallbackRoute: catalogue.fallbackRoute,
+      resources,
     });
-    const resources = { ...data, queues: queueSet.queues, deadLetterQueues: queueSet.deadLetterQueues, scheduling: schedulingSet };
-    for (const { spec, fn } of functions) bindAccess(fn, spec.uses, resources);
+    this.workers = new Workers(this, 'Workers', { workers: catalogue.workers, scheduled: catalogue.scheduled, resources });
 
-    for (const { spec, fn } of workerFunctions) {
-      fn.addEventSource(
-        new SqsEventSource(queueSet.queues[spec.queue], {
-          batchSize: spec.batchSize,
-          maxConcurrency: spec.maxConcurrency,
-          reportBatchItemFailures: true,
-        }),
-      );
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Reprise API' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.queues.alarmTopic.topicArn, description: 'Subscribe to be told when a message lands in a DLQ' });
+    for (const tableId of idsOf(catalogue.tables)) {
+      new CfnOutput(this, `${pascal(tableId)}TableName`, {
+        value: this.data.tables[tableId].tableName,
+        description: `The ${tableId} table (${catalogue.tables[tableId].envName}); \`npm run api-key\` takes the apiKeys one as REPRISE_API_KEYS_TABLE`,
+      });
     }
-
-    const api = new Api(this, 'Api', { authorizer: authorizerFunction, routes: routeFunctions, fallback: fallbackFunction });
-
-    new CfnOutput(this, 'ApiKeysTableName', {
-      value: data.tables.apiKeys.tableName,
-      description: 'Set REPRISE_API_KEYS_TABLE to this to manage keys with `npm run api-key`',
-    });
-    new CfnOutput(this, 'OutputsBucketName', { value: data.buckets.outputs.bucketName, description: 'Pipeline outputs (detached replay source)' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: queueSet.alarmTopic.topicArn, description: 'Subscribe to be told when a DLQ fills' });
-    for (const queueId of Object.keys(queues) as (keyof typeof queues)[]) {
-      new CfnOutput(this, `${functionId(queueId)}QueueUrl`, { value: queueSet.queues[queueId].queueUrl });
+    for (const bucketId of idsOf(catalogue.buckets)) {
+      new CfnOutput(this, `${pascal(bucketId)}BucketName`, { value: this.data.buckets[bucketId].bucketName });
     }
-
-    acknowledgeFindings({ api });
+    for (const queueId of idsOf(catalogue.queues)) {
+      new CfnOutput(this, `${pascal(queueId)}QueueUrl`, { value: this.queues.queues[queueId].queueUrl });
+    }
   }
-}
-
-/** `functions/http/ledger/post-result.ts` → `HttpLedgerPostResult`: stable logical ids from the catalogue. */
-export function functionId(entry: string): string {
-  return entry
-    .replace(/^functions\//, '')
-    .replace(/\.ts$/, '')
-    .split(/[/_-]/)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -1,45 +1,86 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { buckets, tables, type BucketId, type TableId, type TableSpec } from '../../catalogue.ts';
+import type { BucketId, SecretId, TableId, TableSpec } from '../../catalogue.ts';
+import { idsOf, pascal, type Catalogue } from '../catalogue-input.ts';
 
-/** The catalogue's tables and buckets. Stateful: retained when the stack is deleted. */
+export interface DataProps {
+  /** One DynamoDB table per entry, keys, TTL and indexes as given. */
+  readonly tables: Catalogue['tables'];
+  /** One S3 bucket per entry. */
+  readonly buckets: Catalogue['buckets'];
+  /** One Secrets Manager secret per entry, holding a generated random key. */
+  readonly secrets: Catalogue['secrets'];
+  /**
+   * How long server access logs of the buckets are kept.
+   * @default Duration.days(365)
+   */
+  readonly accessLogRetention?: Duration;
+}
+
+/**
+ * The catalogue's tables, buckets and secrets. Stateful, so retained when the
+ * stack is deleted: tables on demand with point-in-time recovery and deletion
+ * protection; buckets versioned, TLS only, never public, their access logged
+ * to a bucket of its own; secrets generated at deployment, never in the template.
+ */
 export class Data extends Construct {
   readonly tables: Record<TableId, Table>;
   readonly buckets: Record<BucketId, Bucket>;
-  /** Receives the server access logs of the other buckets. */
+  readonly secrets: Record<SecretId, Secret>;
+  /** Receives the server access logs of the catalogue's buckets. */
   readonly accessLogs: Bucket;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
+    // Log delivery through a bucket policy, as ACLs are disabled (BUCKET_OWNER_ENFORCED); pinned here
+    // so the buckets synthesize the same under an app without Reprise's cdk.json.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     this.tables = Object.fromEntries(
-      (Object.entries(tables) as [TableId, TableSpec][]).map(([tableId, spec]) => [tableId, this.table(tableId, spec)]),
+      idsOf(props.tables).map((tableId) => [tableId, this.table(tableId, props.tables[tableId])]),
     ) as Record<TableId, Table>;
 
-    const accessLogs = new Bucket(this, 'AccessLogs', {
+    const common: BucketProps = {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
+    };
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      ...common,
+      lifecycleRules: [{ expiration: props.accessLogRetention ?? Duration.days(365) }],
     });
     this.buckets = Object.fromEntries(
-      (Object.keys(buckets) as BucketId[]).map((bucketId) => [
+      idsOf(props.buckets).map((bucketId) => [
         bucketId,
         new Bucket(this, `${pascal(bucketId)}Bucket`, {
-          encryption: BucketEncryption.S3_MANAGED,
-          enforceSSL: true,
-          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          ...common,
           versioned: true,
-          serverAccessLogsBucket: accessLogs,
+          serverAccessLogsBucket: this.accessLogs,
           serverAccessLogsPrefix: `${bucketId}/`,
-          removalPolicy: RemovalPolicy.RETAIN,
         }),
       ]),
     ) as Record<BucketId, Bucket>;
-    this.accessLogs = accessLogs;
+
+    this.secrets = Object.fromEntries(
+      idsOf(props.secrets).map((secretId) => {
+        const secret = new Secret(this, `${pascal(secretId)}Secret`, {
+          description: props.secrets[secretId].description,
+          generateSecretString: { passwordLength: 64, excludePunctuation: true },
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+        // Reprise's secrets are keys it generates and uses itself (the report signing key): rotating one on a
+        // schedule would break whatever it signed before. A credential for another system should rotate instead.
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason: `${props.secrets[secretId].description}: generated here and used only by Reprise; scheduled rotation would make everything signed before it unverifiable, so an operator replaces it deliberately.`,
+        });
+        return [secretId, secret];
+      }),
+    ) as Record<SecretId, Secret>;
   }
 
   private table(tableId: TableId, spec: TableSpec): Table {
@@ -62,8 +103,4 @@ export class Data extends Construct {
     }
     return table;
   }
-}
-
-export function pascal(id: string): string {
-  return id.replace(/(^|[-_])(\w)/g, (_, __, c: string) => c.toUpperCase());
 }

@@ -1,50 +1,47 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Stack } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ScheduledSpec } from '../../catalogue.ts';
-import type { RepriseFunction } from './reprise-function.ts';
+import type { SchedulingResources } from './access.ts';
 
 export interface SchedulingProps {
+  /** Name of the schedule group (`scheduling.groupName`). */
+  readonly groupName: string;
   /** Where due one-time schedules send their message. */
-  readonly targetQueue: Queue;
-  /** Where EventBridge Scheduler puts a message it could not deliver. */
-  readonly deadLetterQueue: Queue;
-  /** Functions to invoke on a rate, with their catalogue entries. */
-  readonly scheduled: readonly { spec: ScheduledSpec; fn: RepriseFunction }[];
+  readonly targetQueue: IQueue;
+  /**
+   * Where EventBridge Scheduler puts a message it could not deliver: the
+   * target queue's own DLQ, so the alarm already on it covers failed
+   * deliveries too, and the local platform does the same.
+   */
+  readonly deadLetterQueue: IQueue;
 }
 
 /**
  * The schedule group for `scheduled_for` runs and the role EventBridge
- * Scheduler assumes to deliver them (it may send to the run queue and, for
- * deliveries that fail, to its DLQ: nothing else), plus the rate rules.
+ * Scheduler assumes to deliver them. The role can send messages to the target
+ * queue and, for deliveries that fail, to its DLQ: nothing else.
  */
-export class Scheduling extends Construct {
+export class Scheduling extends Construct implements SchedulingResources {
   readonly group: ScheduleGroup;
-  readonly schedulerRole: Role;
+  readonly role: Role;
+  readonly targetQueue: IQueue;
+  readonly deadLetterQueue: IQueue;
 
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    this.group = new ScheduleGroup(this, 'Group', { scheduleGroupName: `${stack.stackName}-runs` });
-    this.schedulerRole = new Role(this, 'SchedulerRole', {
+    this.targetQueue = props.targetQueue;
+    this.deadLetterQueue = props.deadLetterQueue;
+    this.group = new ScheduleGroup(this, 'Group', { scheduleGroupName: props.groupName });
+    this.role = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
-      description: 'Delivers due scheduled replay runs to the run queue',
+      description: 'EventBridge Scheduler delivers due scheduled runs to the run queue with this role',
     });
-    props.targetQueue.grantSendMessages(this.schedulerRole);
-    props.deadLetterQueue.grantSendMessages(this.schedulerRole);
-
-    for (const { spec, fn } of props.scheduled) {
-      new Rule(this, `${fn.node.id}Rule`, {
-        description: `Invokes ${spec.entry} every ${spec.everyMinutes} minutes`,
-        schedule: Schedule.rate(Duration.minutes(spec.everyMinutes)),
-        targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
-      });
-    }
+    props.targetQueue.grantSendMessages(this.role);
+    // EventBridge Scheduler writes dead-letter events with the schedule's execution role.
+    props.deadLetterQueue.grantSendMessages(this.role);
   }
 }
