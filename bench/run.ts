@@ -6,11 +6,13 @@
 import { startPlatform } from '../lib/local/platform.ts';
 import { printTable, writeResult, type BenchRow } from './harness.ts';
 import { benchLedger } from './ledger.ts';
+import { benchReplayRuns } from './replay-runs.ts';
 
 type Bench = (platform: Awaited<ReturnType<typeof startPlatform>>) => Promise<{ rows: BenchRow[]; notes?: Record<string, unknown> }>;
 
 const benches: Record<string, { title: string; run: Bench }> = {
   ledger: { title: 'Replay ledger (local HTTP server, DynamoDB Local)', run: benchLedger },
+  'replay-runs': { title: 'Replay runs: tokenized_performance', run: benchReplayRuns },
 };
 
 const selected = process.argv.slice(2).filter((arg) => arg !== '--');

@@ -1,6 +1,6 @@
 import type { ResolvedSide } from './routing.ts';
 import { round } from './routing-simulation.ts';
-import { uniformAt } from './seeded-random.ts';
+import { uint32At, uint32Threshold } from './seeded-random.ts';
 import type { TraceColumns } from './trace.ts';
 import { summarize } from './weighted-statistics.ts';
 
@@ -39,24 +39,29 @@ export function tokenizedPerformance({ columns, repetitions, baseline, candidate
   priceAll(columns, candidate, candidateReuse(columns), costC, cachedC);
 
   const combos = kb * kc;
-  const counts = new Float64Array(traces * combos);
+  const tallies = new Uint32Array(traces * combos);
   if (combos === 1) {
-    counts.fill(repetitions);
+    tallies.fill(repetitions);
   } else {
-    const cumB = Float64Array.from(baseline.choices, (c) => c.cumulative);
-    const cumC = Float64Array.from(candidate.choices, (c) => c.cumulative);
+    // The hot loop: one draw per (trace, repetition), compared as integers.
+    const limitB = Uint32Array.from(baseline.choices, (c) => uint32Threshold(c.cumulative));
+    const limitC = Uint32Array.from(candidate.choices, (c) => uint32Threshold(c.cumulative));
+    const lastB = kb - 1;
+    const lastC = kc - 1;
     for (let i = 0; i < traces; i++) {
-      const base = i * repetitions;
-      for (let r = 0; r < repetitions; r++) {
-        const u = uniformAt(seed, base + r);
+      const row = i * combos;
+      let index = i * repetitions;
+      for (let r = 0; r < repetitions; r++, index++) {
+        const u = uint32At(seed, index);
         let b = 0;
-        while (b < kb - 1 && u >= cumB[b]!) b++;
+        while (b < lastB && u >= limitB[b]!) b++;
         let c = 0;
-        while (c < kc - 1 && u >= cumC[c]!) c++;
-        counts[i * combos + b * kc + c]!++;
+        while (c < lastC && u >= limitC[c]!) c++;
+        tallies[row + b * kc + c]!++;
       }
     }
   }
+  const counts = Float64Array.from(tallies);
 
   const savings = new Float64Array(traces * combos);
   let totalB = 0;
