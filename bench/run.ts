@@ -5,6 +5,7 @@
  */
 import { startPlatform } from '../lib/local/platform.ts';
 import { printTable, writeResult, type BenchRow } from './harness.ts';
+import { benchDetachedReplay } from './detached-replay.ts';
 import { benchLedger } from './ledger.ts';
 import { benchReplayRuns } from './replay-runs.ts';
 
@@ -13,6 +14,7 @@ type Bench = (platform: Awaited<ReturnType<typeof startPlatform>>) => Promise<{ 
 const benches: Record<string, { title: string; run: Bench }> = {
   ledger: { title: 'Replay ledger (local HTTP server, DynamoDB Local)', run: benchLedger },
   'replay-runs': { title: 'Replay runs: tokenized_performance', run: benchReplayRuns },
+  'detached-replay': { title: 'Detached replay: S3 prefix to a route queue', run: benchDetachedReplay },
 };
 
 const selected = process.argv.slice(2).filter((arg) => arg !== '--');

@@ -1,3 +1,5 @@
+import cdkConfig from '../cdk.json' with { type: 'json' };
+
 /**
  * The resource catalogue: every table, queue, bucket, route and worker of
  * Reprise, described once. The CDK stack (`lib/cdk`) and the local platform
@@ -7,8 +9,8 @@
  * it without pulling in aws-cdk-lib.
  */
 
-export type TableId = 'apiKeys' | 'ledger' | 'replay';
-export type QueueId = 'runs';
+export type TableId = 'apiKeys' | 'ledger' | 'replay' | 'detached';
+export type QueueId = 'runs' | 'detachedPages';
 export type BucketId = 'outputs' | 'artifacts';
 export type SecretId = 'reportSigningKey';
 
@@ -54,7 +56,9 @@ export type Access =
   | { readonly bucket: BucketId; readonly mode: 'read' | 'write' | 'readWrite' }
   /** Create and delete one-time schedules in the Reprise schedule group. */
   | { readonly scheduler: 'manage' }
-  | { readonly secret: SecretId };
+  | { readonly secret: SecretId }
+  /** Send to every detached replay route's queue (env `DETACHED_ROUTES`: name → queue URL). */
+  | { readonly routes: 'send' };
 
 export interface FunctionSpec {
   /** Module (relative to the repository root) whose `handler` export Lambda runs. */
@@ -100,6 +104,14 @@ export const tables = {
     sortKey: 'sk',
     ttlAttribute: 'expires_at',
   },
+  detached: {
+    envName: 'DETACHED_TABLE',
+    localName: 'reprise-detached',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    // Sparse: executions still publishing, by last progress (the sweeper finds stalled ones).
+    indexes: [{ name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' }],
+  },
   replay: {
     envName: 'REPLAY_TABLE',
     localName: 'reprise-replay',
@@ -118,7 +130,58 @@ export const queues = {
     maxReceiveCount: 3,
     retentionDays: 4,
   },
+  detachedPages: {
+    envName: 'DETACHED_PAGES_QUEUE_URL',
+    localName: 'reprise-detached-pages',
+    visibilityTimeoutSeconds: 6 * 60,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
 } as const satisfies Record<QueueId, QueueSpec>;
+
+/**
+ * A detached replay route: a name users replay to, and the queue behind it —
+ * one the stack creates (with a DLQ and an alarm) or an existing one by ARN.
+ * Configured in cdk.json under `context["reprise:routes"]`.
+ */
+export interface DetachedRouteSpec {
+  readonly name: string;
+  readonly description?: string;
+  /** `"create"`: the stack creates the queue. Otherwise `queueArn` names an existing one. */
+  readonly queue?: 'create';
+  readonly queueArn?: string;
+  /** Projects allowed to replay to this route; all when absent. */
+  readonly projects?: readonly string[];
+  /** For created queues. @default 60 */
+  readonly visibilityTimeoutSeconds?: number;
+  /** For created queues. @default 5 */
+  readonly maxReceiveCount?: number;
+}
+
+/** Env var carrying `{ name: { queue_url, projects? } }` into the functions that publish. */
+export const DETACHED_ROUTES_ENV = 'DETACHED_ROUTES';
+
+export const detachedRoutes: readonly DetachedRouteSpec[] = readRoutes(cdkConfig.context['reprise:routes']);
+
+/** Queue name of a route on the local platform (the ARN's last part for imported ones). */
+export function routeQueueName(route: DetachedRouteSpec): string {
+  return route.queueArn ? route.queueArn.split(':').at(-1)! : `reprise-route-${route.name}`;
+}
+
+function readRoutes(config: unknown): DetachedRouteSpec[] {
+  if (!Array.isArray(config)) throw new Error('cdk.json context "reprise:routes" must be a list of routes');
+  const names = new Set<string>();
+  return config.map((raw: DetachedRouteSpec, i) => {
+    const where = `cdk.json "reprise:routes"[${i}]`;
+    if (typeof raw?.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(raw.name)) throw new Error(`${where}: name must be 1-64 of a-z 0-9 _ -`);
+    if (names.has(raw.name)) throw new Error(`${where}: route ${raw.name} is defined twice`);
+    names.add(raw.name);
+    if ((raw.queue === 'create') === Boolean(raw.queueArn)) throw new Error(`${where}: give either "queue": "create" or a "queueArn"`);
+    if (raw.queueArn && !/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/.test(raw.queueArn)) throw new Error(`${where}: queueArn is not an SQS queue ARN`);
+    if (raw.queueArn?.endsWith('.fifo')) throw new Error(`${where}: FIFO queues are not supported (messages carry no group id)`);
+    return raw;
+  });
+}
 
 export const secrets = {
   reportSigningKey: {
@@ -138,6 +201,7 @@ const ledgerRead = [{ table: 'ledger', mode: 'read' }] as const;
 const replayRead = [{ table: 'replay', mode: 'read' }] as const;
 const replayWrite = [{ table: 'replay', mode: 'readWrite' }] as const;
 const signingKey = { secret: 'reportSigningKey' } as const;
+const detachedRead = [{ table: 'detached', mode: 'read' }] as const;
 
 /** The authorizer runs before every route with `auth: true`. */
 export const authorizer: FunctionSpec = {
@@ -199,6 +263,37 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/v2/aliases', entry: 'functions/http/replay-runs/list-aliases.ts', auth: true, ...small, uses: replayRead },
   { method: 'POST', path: '/v2/usage-events', entry: 'functions/http/replay-runs/record-usage.ts', auth: true, timeoutSeconds: 29, memoryMb: 512, uses: replayWrite },
   { method: 'GET', path: '/v2/usage-events', entry: 'functions/http/replay-runs/list-usage.ts', auth: true, ...small, uses: replayRead },
+  {
+    method: 'POST',
+    path: '/api/v1/replay',
+    entry: 'functions/http/detached-replay/start-replay.ts',
+    auth: true,
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    uses: [
+      { table: 'detached', mode: 'readWrite' },
+      { bucket: 'outputs', mode: 'read' },
+      { routes: 'send' },
+      { queue: 'detachedPages', mode: 'send' },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/replay/executions',
+    entry: 'functions/http/detached-replay/list-executions.ts',
+    auth: true,
+    ...small,
+    uses: detachedRead,
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/replay/executions/{execution_id}',
+    entry: 'functions/http/detached-replay/get-execution.ts',
+    auth: true,
+    ...small,
+    uses: detachedRead,
+  },
+  { method: 'GET', path: '/api/v1/routes', entry: 'functions/http/detached-replay/list-routes.ts', auth: true, ...small, uses: [{ routes: 'send' }] },
 ];
 
 /** Answers every request no route matched, in the error shape of its API family. */
@@ -215,6 +310,16 @@ export const workers: readonly WorkerSpec[] = [
     memoryMb: 1769,
     uses: [...replayWrite, { bucket: 'artifacts', mode: 'read' }, signingKey],
   },
+  {
+    entry: 'functions/workers/detached-page-worker.ts',
+    queue: 'detachedPages',
+    // One listing page (up to 1,000 objects) per invocation.
+    batchSize: 1,
+    maxConcurrency: 10,
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    uses: [{ table: 'detached', mode: 'readWrite' }, { bucket: 'outputs', mode: 'read' }, { routes: 'send' }, { queue: 'detachedPages', mode: 'send' }],
+  },
 ];
 
 export const scheduled: readonly ScheduledSpec[] = [
@@ -223,7 +328,7 @@ export const scheduled: readonly ScheduledSpec[] = [
     everyMinutes: 5,
     timeoutSeconds: 60,
     memoryMb: 512,
-    uses: [...replayWrite, { queue: 'runs', mode: 'send' }],
+    uses: [...replayWrite, { queue: 'runs', mode: 'send' }, { table: 'detached', mode: 'readWrite' }],
   },
 ];
 

@@ -1,4 +1,5 @@
 import type { RouteContract } from '#shared/http/contract.ts';
+import * as detached from './detached-replay/contract.ts';
 import * as ledger from './ledger/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as replayRuns from './replay-runs/contract.ts';
@@ -21,4 +22,8 @@ export const contracts: readonly RouteContract[] = [
   replayRuns.listAliases,
   replayRuns.recordUsage,
   replayRuns.listUsage,
+  detached.startReplay,
+  detached.listExecutions,
+  detached.getExecution,
+  detached.listRoutes,
 ] as RouteContract[];

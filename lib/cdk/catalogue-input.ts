@@ -1,5 +1,6 @@
 import * as repriseCatalogue from '../catalogue.ts';
 import type {
+  DetachedRouteSpec,
   BucketId,
   BucketSpec,
   FunctionSpec,
@@ -43,6 +44,8 @@ export interface Catalogue {
   readonly workers: readonly WorkerSpec[];
   readonly scheduled: readonly ScheduledSpec[];
   readonly scheduling: SchedulingSpec;
+  /** Detached replay routes and their queues (from cdk.json). */
+  readonly detachedRoutes: readonly DetachedRouteSpec[];
 }
 
 /** Reprise's own catalogue, typed as the stack reads it. */

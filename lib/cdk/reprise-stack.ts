@@ -29,7 +29,7 @@ export class RepriseStack extends Stack {
     const catalogue = props.catalogue ?? repriseCatalogue;
 
     this.data = new Data(this, 'Data', { tables: catalogue.tables, buckets: catalogue.buckets, secrets: catalogue.secrets });
-    this.queues = new Queues(this, 'Queues', { queues: catalogue.queues });
+    this.queues = new Queues(this, 'Queues', { queues: catalogue.queues, routes: catalogue.detachedRoutes });
     const target = catalogue.scheduling.targetQueue;
     this.scheduling = new Scheduling(this, 'Scheduling', {
       groupName: catalogue.scheduling.groupName,
@@ -44,6 +44,7 @@ export class RepriseStack extends Stack {
       buckets: this.data.buckets,
       secrets: this.data.secrets,
       scheduling: this.scheduling,
+      routeQueues: this.queues.routeQueues,
     };
     this.api = new Api(this, 'Api', {
       authorizer: catalogue.authorizer,

@@ -47,7 +47,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, match:
   const body = await readBody(request);
   if (body === 'too_large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
 
-  const url = new URL(request.url ?? '/', 'http://local');
+  // Prefixed rather than resolved: a path starting with // is a path here, not a host.
+  const url = new URL(`http://local${request.url ?? '/'}`);
   const method = (request.method ?? 'GET').toUpperCase();
   const found = match(method, url.pathname);
   const routeKey = found ? `${found.route.method} ${found.route.path}` : '$default';
@@ -91,12 +92,14 @@ function toEvent(
   body: Buffer,
   pathParameters: Record<string, string> | undefined,
 ): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  // As API Gateway does: repeated headers and query parameters joined by ",". Null-prototype
+  // objects, so names such as "constructor" or "__proto__" are ordinary keys.
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, values] of Object.entries(request.headersDistinct)) {
+    if (values !== undefined && name !== 'cookie') headers[name] = values.join(',');
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const query: Record<string, string> = Object.create(null);
+  for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const cookies = request.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
   const isText = body.length === 0 || TEXT_CONTENT.test(headers['content-type'] ?? 'application/json');
   const now = new Date();

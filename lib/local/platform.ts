@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFauxqs } from 'fauxqs';
-import { queues, scheduled, scheduling, secrets, workers } from '../catalogue.ts';
+import { DETACHED_ROUTES_ENV, detachedRoutes, queues, routeQueueName, scheduled, scheduling, secrets, workers } from '../catalogue.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startFauxqsProcess } from './fauxqs-process.ts';
 import { startHttpGateway } from './http-gateway.ts';
 import { invoke } from './invoke.ts';
 import { dlqName, LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
@@ -45,7 +45,7 @@ export interface Platform {
 }
 
 /**
- * The whole platform on one machine: DynamoDB Local, fauxqs (SQS and S3),
+ * The whole platform on one machine: DynamoDB Local, fauxqs for SQS and for S3 (each a child process),
  * the scheduler stand-in, and — unless `serve: false` — the HTTP gateway, the
  * SQS pollers and the sweeper, all running the handler modules Lambda runs.
  * Sets the process environment handlers read, exactly as the stack sets it
@@ -59,14 +59,23 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
 
   try {
-    const [dynamodb, fauxqs] = await Promise.all([
+    // Each emulator in a process of its own: none blocks another, nor the handlers.
+    const [dynamodb, sqsServer, s3Server] = await Promise.all([
       startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
-      startFauxqs({ port: 0, logger: false, ...(dataDir ? { dataDir: join(dataDir, 'sqs-s3') } : {}) }),
+      startFauxqsProcess(dataDir ? join(dataDir, 'sqs') : undefined),
+      startFauxqsProcess(dataDir ? join(dataDir, 's3') : undefined),
     ]);
-    stops.push(() => dynamodb.stop(), () => fauxqs.stop());
+    stops.push(() => dynamodb.stop(), () => sqsServer.stop(), () => s3Server.stop());
 
-    const sqsEndpoint = fauxqs.address;
-    const resources = await provision({ region: LOCAL_REGION, dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: sqsEndpoint, scheduler: '' });
+    const sqsEndpoint = sqsServer.address;
+    const s3Endpoint = s3Server.address;
+    const resources = await provision(
+      { region: LOCAL_REGION, dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: s3Endpoint, scheduler: '' },
+      detachedRoutes.map(routeQueueName),
+    );
+    const routeEnv = Object.fromEntries(
+      detachedRoutes.map((route) => [route.name, { queue_url: resources.queues[routeQueueName(route)], ...(route.projects ? { projects: route.projects } : {}) }]),
+    );
     const urlOfArn = new Map(Object.entries(resources.queueArns).map(([name, arn]) => [arn, resources.queues[name]!]));
 
     const scheduler = await startSchedulerStandIn({
@@ -84,7 +93,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-      AWS_ENDPOINT_URL_S3: sqsEndpoint,
+      AWS_ENDPOINT_URL_S3: s3Endpoint,
       AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
       // Scopes Powertools' per-invocation state, as on Lambda's multi-concurrency runtime.
       AWS_LAMBDA_MAX_CONCURRENCY: '64',
@@ -93,6 +102,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
       REPRISE_ALLOW_LOOPBACK_TARGETS: options.allowLoopbackTargets ? 'true' : 'false',
       [signingKeyEnv]: process.env[signingKeyEnv] || localSigningKey(dataDir),
+      [DETACHED_ROUTES_ENV]: JSON.stringify(routeEnv),
       [scheduling.env.groupName]: scheduling.groupName,
       [scheduling.env.roleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/reprise-scheduler`,
       [scheduling.env.targetArn]: resources.queueArns[targetQueue],
@@ -104,7 +114,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       region: LOCAL_REGION,
       dynamodb: dynamodb.endpoint,
       sqs: sqsEndpoint,
-      s3: sqsEndpoint,
+      s3: s3Endpoint,
       scheduler: scheduler.endpoint,
       tables: resources.tables,
       buckets: resources.buckets,

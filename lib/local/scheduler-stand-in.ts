@@ -44,6 +44,8 @@ export async function startSchedulerStandIn(options: {
   const sqs = new SQSClient({ region: options.sqs.region, endpoint: options.sqs.endpoint });
   const schedules = new Map<string, StoredSchedule>();
   const timers = new Map<string, NodeJS.Timeout>();
+  const firing = new Set<Promise<void>>();
+  let stopping = false;
   const key = (group: string, name: string) => `${group}/${name}`;
 
   for (const schedule of load(options.stateFile)) {
@@ -58,15 +60,21 @@ export async function startSchedulerStandIn(options: {
     const delay = Math.max(0, schedule.dueAt - Date.now());
     timers.set(
       id,
-      setTimeout(() => (delay > MAX_TIMER_MS ? arm(schedule) : void fire(schedule)), Math.min(delay, MAX_TIMER_MS)),
+      setTimeout(() => {
+        if (delay > MAX_TIMER_MS) return arm(schedule);
+        const run = fire(schedule).finally(() => firing.delete(run));
+        firing.add(run);
+      }, Math.min(delay, MAX_TIMER_MS)),
     );
   }
 
   async function fire(schedule: StoredSchedule) {
     const id = key(schedule.groupName, schedule.name);
     timers.delete(id);
-    if (schedules.get(id) !== schedule) return;
+    if (stopping || schedules.get(id) !== schedule) return;
     const delivered = await deliver(schedule.target.arn, schedule.target.input);
+    // Stopped mid-delivery: keep the schedule, it fires again on the next start.
+    if (!delivered && stopping) return;
     if (!delivered && schedule.target.deadLetterArn) await deliver(schedule.target.deadLetterArn, schedule.target.input);
     if (schedule.deleteAfterCompletion) schedules.delete(id);
     else schedule.state = 'DISABLED';
@@ -161,8 +169,10 @@ export async function startSchedulerStandIn(options: {
     endpoint: `http://127.0.0.1:${port}`,
     pending: () => [...schedules.values()].filter((s) => s.state === 'ENABLED'),
     async stop() {
+      stopping = true;
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      await Promise.allSettled(firing);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   SQSClient,
@@ -45,7 +46,12 @@ export function startSqsPollers(targets: readonly PollerTarget[], options: { reg
             MessageAttributeNames: ['All'],
           }),
         );
-        if (!Messages?.length || !running) continue;
+        if (!Messages?.length) continue;
+        if (!running) {
+          // Received while stopping: hand the messages back rather than hide them for a visibility timeout.
+          await release(target, Messages);
+          continue;
+        }
         await deliver(target, Messages);
       } catch (error) {
         if (running) {
@@ -75,6 +81,15 @@ export function startSqsPollers(targets: readonly PollerTarget[], options: { reg
         }),
       );
     }
+  }
+
+  async function release(target: PollerTarget, messages: Message[]): Promise<void> {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: target.queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+      }),
+    );
   }
 
   return {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Access, FunctionSpec } from '../../lib/catalogue.ts';
+import { DETACHED_ROUTES_ENV, type Access, type FunctionSpec } from '../../lib/catalogue.ts';
 import { catalogue, idsOf } from '../../lib/cdk/catalogue-input.ts';
 import { repositoryRoot } from '../../lib/cdk/constructs/reprise-function.ts';
 import { synthesize } from './synth.ts';
@@ -18,6 +18,7 @@ function envNamesOf(access: Access): string[] {
   if ('queue' in access) return [catalogue.queues[access.queue].envName];
   if ('bucket' in access) return [catalogue.buckets[access.bucket].envName];
   if ('secret' in access) return [catalogue.secrets[access.secret].envName];
+  if ('routes' in access) return [DETACHED_ROUTES_ENV];
   return Object.values(catalogue.scheduling.env);
 }
 

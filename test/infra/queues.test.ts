@@ -13,8 +13,9 @@ const queue = (logicalId: string) => q.resources('AWS::SQS::Queue').find(([id]) 
 const denySsl = (s: Statement) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false';
 
 describe('queues', () => {
-  it('are one per catalogue queue, each with a DLQ', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2 * queueIds.length);
+  it('are one per catalogue queue and per created route queue, each with a DLQ', () => {
+    const createdRoutes = catalogue.detachedRoutes.filter((route) => route.queue === 'create').length;
+    template.resourceCountIs('AWS::SQS::Queue', 2 * (queueIds.length + createdRoutes));
   });
 
   it('redrive to their DLQ after the catalogue maxReceiveCount, with the catalogue visibility timeout and retention', () => {

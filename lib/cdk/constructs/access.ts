@@ -6,7 +6,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Access, BucketId, QueueId, SecretId, TableId } from '../../catalogue.ts';
+import { DETACHED_ROUTES_ENV, type Access, type BucketId, type QueueId, type SecretId, type TableId } from '../../catalogue.ts';
 import type { Catalogue } from '../catalogue-input.ts';
 
 /** What `{ scheduler: 'manage' }` resolves against. */
@@ -23,12 +23,14 @@ export interface SchedulingResources {
 
 /** The built resources a catalogue `Access` can name, with the catalogue that names their env vars. */
 export interface CatalogueResources {
-  readonly catalogue: Pick<Catalogue, 'tables' | 'queues' | 'buckets' | 'secrets' | 'scheduling'>;
+  readonly catalogue: Pick<Catalogue, 'tables' | 'queues' | 'buckets' | 'secrets' | 'scheduling' | 'detachedRoutes'>;
   readonly tables: Readonly<Record<TableId, ITable>>;
   readonly queues: Readonly<Record<QueueId, IQueue>>;
   readonly buckets: Readonly<Record<BucketId, IBucket>>;
   readonly secrets: Readonly<Record<SecretId, ISecret>>;
   readonly scheduling: SchedulingResources;
+  /** The queue behind each detached replay route, by name. */
+  readonly routeQueues: Readonly<Record<string, IQueue>>;
 }
 
 /**
@@ -82,6 +84,15 @@ export function bindAccess(fn: LambdaFunction, access: Access, resources: Catalo
     fn.addEnvironment(env.targetArn, targetQueue.queueArn);
     fn.addEnvironment(env.deadLetterArn, deadLetterQueue.queueArn);
     acknowledgeWildcards(fn, manage, 'One-time schedules are named per run at run time; Create/Get/DeleteSchedule are limited to schedules in the Reprise schedule group.');
+  } else if ('routes' in access) {
+    // Exactly the configured routes' queues; their URLs reach the function as one JSON env var.
+    const routes: Record<string, { queue_url: string; projects?: readonly string[] }> = {};
+    for (const route of catalogue.detachedRoutes) {
+      const queue = resources.routeQueues[route.name]!;
+      queue.grantSendMessages(fn);
+      routes[route.name] = { queue_url: queue.queueUrl, ...(route.projects ? { projects: route.projects } : {}) };
+    }
+    fn.addEnvironment(DETACHED_ROUTES_ENV, Stack.of(fn).toJsonString(routes));
   } else {
     // A new kind of Access must get its grant and env var here: this stops tsc until it does.
     const unhandled: never = access;

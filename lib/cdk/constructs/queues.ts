@@ -4,14 +4,20 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueId } from '../../catalogue.ts';
+import type { QueueId, QueueSpec } from '../../catalogue.ts';
 import { idsOf, pascal, type Catalogue } from '../catalogue-input.ts';
 
 export interface QueuesProps {
   /** One queue per entry, with its visibility timeout, retention and `maxReceiveCount`. */
   readonly queues: Catalogue['queues'];
+  /**
+   * Detached replay routes: a created route gets a queue like the others (DLQ
+   * and alarm included); an imported one is referenced by its ARN.
+   * @default no routes
+   */
+  readonly routes?: Catalogue['detachedRoutes'];
   /**
    * How long a message waits in a dead-letter queue.
    * @default Duration.days(14), the SQS maximum
@@ -26,6 +32,8 @@ export interface QueuesProps {
 export class Queues extends Construct {
   readonly queues: Record<QueueId, Queue>;
   readonly deadLetterQueues: Record<QueueId, Queue>;
+  /** The queue behind each detached replay route, by route name. */
+  readonly routeQueues: Record<string, IQueue>;
   /** Alarms notify this topic; subscribe an address or a chat integration to it. */
   readonly alarmTopic: Topic;
 
@@ -46,33 +54,54 @@ export class Queues extends Construct {
     this.queues = {} as Record<QueueId, Queue>;
     this.deadLetterQueues = {} as Record<QueueId, Queue>;
     for (const queueId of idsOf(props.queues)) {
-      const spec = props.queues[queueId];
-      const name = pascal(queueId);
-      const deadLetterQueue = new Queue(this, `${name}Dlq`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
-      });
-      const queue = new Queue(this, `${name}Queue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
-        retentionPeriod: Duration.days(spec.retentionDays),
-        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
-      });
-      const alarm = deadLetterQueue
-        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
-        .createAlarm(this, `${name}DlqAlarm`, {
-          alarmDescription: `Messages of the ${queueId} queue failed ${spec.maxReceiveCount} times and wait in its DLQ`,
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        });
-      alarm.addAlarmAction(alarmAction);
-      alarm.addOkAction(alarmAction);
+      const { queue, deadLetterQueue } = this.queueWithDlq(pascal(queueId), queueId, props.queues[queueId], props, alarmAction);
       this.queues[queueId] = queue;
       this.deadLetterQueues[queueId] = deadLetterQueue;
     }
+
+    this.routeQueues = {};
+    for (const route of props.routes ?? []) {
+      const id = `Route${route.name.split(/[-_]/).map(pascal).join('')}`;
+      this.routeQueues[route.name] = route.queueArn
+        ? Queue.fromQueueArn(this, id, route.queueArn)
+        : this.queueWithDlq(id, `route ${route.name}`, {
+            visibilityTimeoutSeconds: route.visibilityTimeoutSeconds ?? 60,
+            maxReceiveCount: route.maxReceiveCount ?? 5,
+            retentionDays: 4,
+          }, props, alarmAction).queue;
+    }
+  }
+
+  private queueWithDlq(
+    name: string,
+    label: string,
+    spec: Pick<QueueSpec, 'visibilityTimeoutSeconds' | 'maxReceiveCount' | 'retentionDays'>,
+    props: QueuesProps,
+    alarmAction: SnsAction,
+  ): { queue: Queue; deadLetterQueue: Queue } {
+    const deadLetterQueue = new Queue(this, `${name}Dlq`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
+    });
+    const queue = new Queue(this, `${name}Queue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(spec.retentionDays),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
+    });
+    const alarm = deadLetterQueue
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
+      .createAlarm(this, `${name}DlqAlarm`, {
+        alarmDescription: `Messages of the ${label} queue failed ${spec.maxReceiveCount} times and wait in its DLQ`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    alarm.addAlarmAction(alarmAction);
+    alarm.addOkAction(alarmAction);
+    return { queue, deadLetterQueue };
   }
 }

@@ -1,42 +1,90 @@
 import { describe, expect, it } from 'vitest';
-import type { RouteSpec } from '../../../lib/catalogue.ts';
+import type { HttpMethod, RouteSpec } from '../../../lib/catalogue.ts';
 import { createRouteMatcher } from '../../../lib/local/route-matcher.ts';
 
-const route = (method: RouteSpec['method'], path: string): RouteSpec => ({ method, path, entry: path, auth: false, timeoutSeconds: 1, memoryMb: 128, uses: [] });
+const route = (method: HttpMethod, path: string): RouteSpec => ({
+  method,
+  path,
+  entry: `fixtures/${method} ${path}`,
+  auth: false,
+  timeoutSeconds: 1,
+  memoryMb: 128,
+  uses: [],
+});
+
+/** The ledger's real paths, plus a few shapes that exercise API Gateway's precedence rules. */
 const match = createRouteMatcher([
+  route('GET', '/openapi.json'),
+  route('POST', '/api/v1/replay/{run_id}/results'),
+  route('GET', '/api/v1/replay/history'),
+  route('GET', '/api/v1/replay/history/{run_id}'),
+  route('GET', '/api/v1/replay/stats'),
   route('GET', '/items/{id}'),
   route('GET', '/items/special'),
   route('GET', '/files/{path+}'),
   route('GET', '/files/{dir}/index'),
-  route('POST', '/items/{id}/results'),
-  route('GET', '/history'),
+  route('GET', '/x/{rest+}'),
+  route('GET', '/{a}/{b}'),
 ]);
+
+/** The matched route's method and path, and its parameters, or undefined. */
 const found = (method: string, path: string) => {
   const m = match(method, path);
-  return m && { path: m.route.path, params: m.pathParameters };
+  return m && { route: `${m.route.method} ${m.route.path}`, params: m.pathParameters };
 };
 
 describe('the local route matcher (API Gateway HTTP API rules)', () => {
-  it('prefers literal segments over parameters, and parameters over greedy ones', () => {
-    expect(found('GET', '/items/special')).toEqual({ path: '/items/special', params: {} });
-    expect(found('GET', '/items/42')).toEqual({ path: '/items/{id}', params: { id: '42' } });
-    expect(found('GET', '/files/a/index')).toEqual({ path: '/files/{dir}/index', params: { dir: 'a' } });
-    expect(found('GET', '/files/a/b/c.txt')).toEqual({ path: '/files/{path+}', params: { path: 'a/b/c.txt' } });
+  it('prefers a literal segment to a {param}, whatever the order of the routes', () => {
+    expect(found('GET', '/items/special')).toEqual({ route: 'GET /items/special', params: {} });
+    expect(found('GET', '/items/42')).toEqual({ route: 'GET /items/{id}', params: { id: '42' } });
+    expect(found('GET', '/api/v1/replay/history')).toEqual({ route: 'GET /api/v1/replay/history', params: {} });
+    expect(found('GET', '/api/v1/replay/history/run-7')).toEqual({ route: 'GET /api/v1/replay/history/{run_id}', params: { run_id: 'run-7' } });
   });
 
-  it('ignores a trailing slash and never matches an empty parameter', () => {
-    expect(found('GET', '/history/')?.path).toBe('/history');
+  it('prefers {param} routes to a {proxy+} one, even one with more literal segments', () => {
+    expect(found('GET', '/files/a/index')).toEqual({ route: 'GET /files/{dir}/index', params: { dir: 'a' } });
+    expect(found('GET', '/x/y')).toEqual({ route: 'GET /{a}/{b}', params: { a: 'x', b: 'y' } });
+  });
+
+  it('lets {proxy+} take the rest of the path, slashes included, but not nothing', () => {
+    expect(found('GET', '/files/a/b/c.txt')).toEqual({ route: 'GET /files/{path+}', params: { path: 'a/b/c.txt' } });
+    expect(found('GET', '/x/y/z')).toEqual({ route: 'GET /x/{rest+}', params: { rest: 'y/z' } });
+    expect(found('GET', '/files')).toBeUndefined();
+  });
+
+  it('ignores a trailing slash', () => {
+    expect(found('GET', '/api/v1/replay/history/')).toEqual({ route: 'GET /api/v1/replay/history', params: {} });
+    expect(found('GET', '/api/v1/replay/history/run-7/')?.params).toEqual({ run_id: 'run-7' });
+  });
+
+  it('never matches a {param} against an empty segment', () => {
+    expect(found('POST', '/api/v1/replay//results')).toBeUndefined();
     expect(found('GET', '/items/')).toBeUndefined();
-    expect(found('GET', '/items//results')).toBeUndefined();
+    expect(found('GET', '/items//')).toBeUndefined();
   });
 
   it('needs the method to match', () => {
-    expect(found('DELETE', '/items/1')).toBeUndefined();
-    expect(found('POST', '/items/1/results')?.path).toBe('/items/{id}/results');
+    expect(found('POST', '/api/v1/replay/run-7/results')).toEqual({ route: 'POST /api/v1/replay/{run_id}/results', params: { run_id: 'run-7' } });
+    expect(found('GET', '/api/v1/replay/run-7/results')).toBeUndefined();
+    expect(found('DELETE', '/api/v1/replay/history')).toBeUndefined();
+    expect(found('PUT', '/items/special')).toBeUndefined();
   });
 
-  it('decodes parameters, and keeps a malformed escape as it came', () => {
-    expect(found('GET', '/items/run%3A1%20x')?.params).toEqual({ id: 'run:1 x' });
+  it('matches paths exactly: case-sensitive, with no regular-expression meaning in literals', () => {
+    expect(found('GET', '/API/v1/replay/history')).toBeUndefined();
+    expect(found('GET', '/openapi.json')?.route).toBe('GET /openapi.json');
+    expect(found('GET', '/openapiXjson')).toBeUndefined();
+  });
+
+  it('URL-decodes path parameters', () => {
+    expect(found('GET', '/api/v1/replay/history/run%3A1%20%C3%A9')?.params).toEqual({ run_id: 'run:1 é' });
+    expect(found('GET', '/items/a%2Fb')?.params).toEqual({ id: 'a/b' });
+    expect(found('GET', '/files/a%20b/c%23d')?.params).toEqual({ path: 'a b/c#d' });
+  });
+
+  it('keeps a malformed %-escape as it came instead of throwing', () => {
+    expect(() => match('GET', '/items/%E0%A4%A')).not.toThrow();
     expect(found('GET', '/items/%E0%A4%A')?.params).toEqual({ id: '%E0%A4%A' });
+    expect(found('GET', '/api/v1/replay/history/100%')?.params).toEqual({ run_id: '100%' });
   });
 });

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import pLimit from 'p-limit';
+import { createDynamoApiKeyStore } from '../functions/adapters/dynamodb/api-key-store.ts';
+import { generateApiKey } from '../functions/core/auth/api-key.ts';
+import { detachedRoutes, routeQueueName, tables } from '../lib/catalogue.ts';
+import type { Platform } from '../lib/local/platform.ts';
+import { waitFor } from '../lib/local/wait-for.ts';
+import { newUuidV7 } from '../functions/shared/ids.ts';
+import { apiClient } from '../test/support/api-client.ts';
+import { row, type BenchRow } from './harness.ts';
+
+const SMALL = 20_000;
+const LARGE = 100_000;
+
+interface ChildResult {
+  ms: number;
+  objects: number;
+  maxRssMb: number;
+}
+
+function child(args: string[]): Promise<ChildResult> {
+  return new Promise((resolveRun, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'detached-child.ts'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    proc.once('exit', (code) => (code === 0 ? resolveRun(JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult) : reject(new Error(`child ${args[0]} exited ${code}`))));
+  });
+}
+
+/** Writes `count` objects (and a sidecar for every fourth) under bench/<execution>/stage/. */
+async function seed(platform: Platform, executionId: string, count: number): Promise<void> {
+  const s3 = new S3Client({ endpoint: platform.endpoints.s3, region: platform.endpoints.region, forcePathStyle: true });
+  const limit = pLimit(64);
+  const prefix = `bench/${executionId}/stage/`;
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      limit(async () => {
+        await s3.send(new PutObjectCommand({ Bucket: platform.endpoints.buckets.outputs, Key: `${prefix}doc-${String(i).padStart(7, '0')}.json`, Body: '{}' }));
+        if (i % 4 === 0) {
+          await s3.send(new PutObjectCommand({ Bucket: platform.endpoints.buckets.outputs, Key: `${prefix}doc-${String(i).padStart(7, '0')}.json.meta.json`, Body: '{}' }));
+        }
+      }),
+    ),
+  );
+  s3.destroy();
+}
+
+/**
+ * Detached replay: objects per second from a 20,000-object prefix to a
+ * route's queue against a bare SendMessageBatch loop (the ceiling), peak
+ * memory at 20,000 and 100,000 objects, and the asynchronous path (202, page
+ * messages, local page workers) end to end.
+ */
+export async function benchDetachedReplay(platform: Platform): Promise<{ rows: BenchRow[]; notes: Record<string, unknown> }> {
+  const route = detachedRoutes.find((r) => r.name === 'example-ingest')!;
+  const queueUrl = platform.endpoints.queues[routeQueueName(route)]!;
+  const sqs = new SQSClient({ endpoint: platform.endpoints.sqs, region: platform.endpoints.region });
+  const purge = () => sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+
+  const small = newUuidV7();
+  const large = newUuidV7();
+  const seedStarted = performance.now();
+  await seed(platform, small, SMALL);
+  await seed(platform, large, LARGE);
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+  const bare = await child(['bare', String(SMALL)]);
+  await purge();
+  const replaySmall = await child(['replay', small, String(SMALL)]);
+  await purge();
+  const replayLarge = await child(['replay', large, String(LARGE)]);
+  await purge();
+  const rate = (r: ChildResult) => r.objects / (r.ms / 1000);
+  const rows: BenchRow[] = [
+    row(`detached replay, ${SMALL.toLocaleString('en')} objects (list + skip sidecars + publish)`, rate(replaySmall), 'bare SendMessageBatch loop, same concurrency', rate(bare), 'obj/s', {
+      target: '≥ 0.8',
+      pass: (ratio) => ratio >= 0.8,
+    }),
+    row(`peak RSS at ${LARGE.toLocaleString('en')} objects`, replayLarge.maxRssMb, `at ${SMALL.toLocaleString('en')} objects`, replaySmall.maxRssMb, 'MB', {
+      target: '≤ 1.1',
+      pass: (ratio) => ratio <= 1.1,
+    }),
+    row(`detached replay, ${LARGE.toLocaleString('en')} objects`, rate(replayLarge), `at ${SMALL.toLocaleString('en')} objects`, rate(replaySmall), 'obj/s'),
+  ];
+
+  // The path users take for a large prefix: 202, then page messages through the local page workers.
+  const { key, keyHash } = generateApiKey();
+  await createDynamoApiKeyStore(platform.endpoints.tables[tables.apiKeys.envName]!).create({
+    keyHash,
+    keyId: 'key_bench_detached',
+    orgId: 'bench',
+    projectId: 'bench',
+    createdAt: new Date().toISOString(),
+  });
+  const api = apiClient(platform.endpoints.api!, key);
+  const started = performance.now();
+  const response = await api.post('/api/v1/replay', { from_execution_id: small, from_stage: 'stage', to_route: route.name });
+  const done = await waitFor(
+    'the execution to finish',
+    async () => {
+      const current = await api.get(`/api/v1/replay/executions/${response.body.execution_id}`);
+      return current.body.status === 'publishing' ? undefined : current.body;
+    },
+    300_000,
+    100,
+  );
+  const apiRate = done.objects_published / ((performance.now() - started) / 1000);
+  rows.push(row(`POST /api/v1/replay, ${SMALL.toLocaleString('en')} objects, ${response.status} then page workers`, apiRate, 'bare SendMessageBatch loop', rate(bare), 'obj/s'));
+  await purge();
+  sqs.destroy();
+  return { rows, notes: { seedSeconds, firstResponse: response.status, asyncStatus: done.status, published: done.objects_published, skipped: done.objects_skipped } };
+}

@@ -1,0 +1,33 @@
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { BatchPublisher, PageQueue } from '#core/detached-replay/ports.ts';
+import { sqs } from '../aws/sqs-client.ts';
+
+/** SendMessageBatch with string message attributes; `Failed[]` entries come back for the caller to retry. */
+export const sqsBatchPublisher: BatchPublisher = {
+  async sendBatch(queueUrl, entries) {
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: entries.map((entry) => ({
+          Id: entry.id,
+          MessageBody: entry.body,
+          MessageAttributes: Object.fromEntries(
+            Object.entries(entry.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+          ),
+        })),
+      }),
+    );
+    return {
+      failed: (result.Failed ?? []).map((f) => ({ id: f.Id ?? '', code: f.Code ?? 'Unknown', message: f.Message ?? '', senderFault: f.SenderFault ?? false })),
+    };
+  },
+};
+
+/** The queue that carries detached replay pages to the page worker. */
+export function createSqsPageQueue(queueUrl: string): PageQueue {
+  return {
+    async enqueue(message) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import pLimit from 'p-limit';
+import { v5 as uuidv5 } from 'uuid';
+import type { PageOutcome } from './execution.ts';
+import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';
+import type { BatchPublisher, OutgoingMessage } from './ports.ts';
+
+export interface PublishContext {
+  publisher: BatchPublisher;
+  queueUrl: string;
+  bucket: string;
+  executionId: string;
+  replayBatchId: string;
+  fromExecutionId: string;
+  /** Waits between attempts; injectable so tests need not wait. */
+  backoff?: (attempt: number) => Promise<void>;
+  /** Bounds SendMessageBatch calls in flight; shared across pages published together. */
+  limit?: ReturnType<typeof pLimit>;
+}
+
+/**
+ * The correlation id of one replayed object: a UUID v5 of its key in the
+ * execution's namespace, so re-publishing the same object gives the same id
+ * and consumers can de-duplicate.
+ */
+export function correlationIdOf(executionId: string, objectKey: string): string {
+  return uuidv5(objectKey, executionId);
+}
+
+/**
+ * Publishes one listing page: sidecars skipped, the rest in batches of 10
+ * with bounded concurrency; entries SQS reports in `Failed[]` (and calls that
+ * fail outright) are retried with backoff, except sender faults, which no
+ * retry can fix.
+ */
+export async function publishPage(keys: readonly string[], ctx: PublishContext): Promise<PageOutcome> {
+  const objects = keys.filter((key) => !key.endsWith(SIDECAR_SUFFIX));
+  const outcome: PageOutcome = { found: objects.length, skipped: keys.length - objects.length, published: 0, failed: 0, errors: [] };
+  const limit = ctx.limit ?? pLimit(L.publishConcurrency);
+  const backoff = ctx.backoff ?? defaultBackoff;
+  const batches: string[][] = [];
+  for (let i = 0; i < objects.length; i += L.batchSize) batches.push(objects.slice(i, i + L.batchSize));
+
+  await Promise.all(
+    batches.map((batch) =>
+      limit(async () => {
+        let pending = new Map(batch.map((key, i) => [String(i), { key, message: messageOf(key, String(i), ctx) }]));
+        for (let attempt = 1; pending.size > 0; attempt++) {
+          let failures: { id: string; code: string; message: string; senderFault: boolean }[];
+          try {
+            ({ failed: failures } = await ctx.publisher.sendBatch(ctx.queueUrl, [...pending.values()].map((p) => p.message)));
+          } catch (error) {
+            failures = [...pending.keys()].map((id) => ({ id, code: (error as Error).name, message: (error as Error).message, senderFault: false }));
+          }
+          const retry = new Map<string, { key: string; message: OutgoingMessage }>();
+          for (const failure of failures) {
+            const entry = pending.get(failure.id);
+            if (!entry) continue;
+            if (failure.senderFault || attempt >= L.publishAttempts) {
+              outcome.failed++;
+              if (outcome.errors.length < L.errorsPerPage) outcome.errors.push(`${entry.key}: ${failure.code}: ${failure.message}`);
+            } else {
+              retry.set(failure.id, entry);
+            }
+          }
+          outcome.published += pending.size - failures.filter((f) => pending.has(f.id)).length;
+          pending = retry;
+          if (pending.size > 0) await backoff(attempt);
+        }
+      }),
+    ),
+  );
+  return outcome;
+}
+
+function messageOf(key: string, id: string, ctx: PublishContext): OutgoingMessage {
+  return {
+    id,
+    body: JSON.stringify({ object_key: key, bucket: ctx.bucket }),
+    attributes: {
+      execution_id: ctx.executionId,
+      replay_batch_id: ctx.replayBatchId,
+      correlation_id: correlationIdOf(ctx.executionId, key),
+      from_execution_id: ctx.fromExecutionId,
+    },
+  };
+}
+
+function defaultBackoff(attempt: number): Promise<void> {
+  const ms = Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
