@@ -11,14 +11,23 @@ export type LambdaHandler = (event: any, context: Context) => Promise<any>;
 const repositoryRoot = resolve(import.meta.dirname, '..', '..');
 const loaded = new Map<string, Promise<LambdaHandler>>();
 
-/** Imports the very module Lambda runs for this function, once. */
+/**
+ * Imports the very module Lambda runs for this function, once. The module
+ * initialises inside an invoke-store context of its own, as in Lambda's init
+ * phase: module-scope Powertools objects (a BatchProcessor) write to the
+ * store while they are constructed.
+ */
 export function loadHandler(entry: string): Promise<LambdaHandler> {
   let handler = loaded.get(entry);
   if (!handler) {
-    handler = import(pathToFileURL(resolve(repositoryRoot, entry)).href).then((module: { handler?: LambdaHandler }) => {
-      if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler`);
-      return module.handler;
-    });
+    handler = InvokeStore.getInstanceAsync()
+      .then((store) =>
+        store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: `init-${randomUUID()}` }, () => import(pathToFileURL(resolve(repositoryRoot, entry)).href)),
+      )
+      .then((module: { handler?: LambdaHandler }) => {
+        if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler`);
+        return module.handler;
+      });
     loaded.set(entry, handler);
   }
   return handler;
