@@ -4,13 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import { createDynamoApiKeyStore } from '../functions/adapters/dynamodb/api-key-store.ts';
-import { generateApiKey } from '../functions/core/auth/api-key.ts';
-import { detachedRoutes, routeQueueName, tables } from '../lib/catalogue.ts';
+import { detachedRoutes, routeQueueName } from '../lib/catalogue.ts';
 import type { Platform } from '../lib/local/platform.ts';
 import { waitFor } from '../lib/local/wait-for.ts';
 import { newUuidV7 } from '../functions/shared/ids.ts';
-import { apiClient } from '../test/support/api-client.ts';
+import { benchClient } from './bench-client.ts';
 import { row, type BenchRow } from './harness.ts';
 
 const SMALL = 20_000;
@@ -91,15 +89,7 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
   ];
 
   // The path users take for a large prefix: 202, then page messages through the local page workers.
-  const { key, keyHash } = generateApiKey();
-  await createDynamoApiKeyStore(platform.endpoints.tables[tables.apiKeys.envName]!).create({
-    keyHash,
-    keyId: 'key_bench_detached',
-    orgId: 'bench',
-    projectId: 'bench',
-    createdAt: new Date().toISOString(),
-  });
-  const api = apiClient(platform.endpoints.api!, key);
+  const api = await benchClient(platform, 'bench', 'bench');
   const started = performance.now();
   const response = await api.post('/api/v1/replay', { from_execution_id: small, from_stage: 'stage', to_route: route.name });
   const done = await waitFor(

@@ -1,12 +1,11 @@
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import { createDynamoApiKeyStore } from '../functions/adapters/dynamodb/api-key-store.ts';
-import { generateApiKey } from '../functions/core/auth/api-key.ts';
 import { newUuidV7 } from '../functions/shared/ids.ts';
 import { tables } from '../lib/catalogue.ts';
 import type { Platform } from '../lib/local/platform.ts';
 import { apiClient } from '../test/support/api-client.ts';
+import { benchClient } from './bench-client.ts';
 import { medianLatency, row, throughput, type BenchRow } from './harness.ts';
 
 const CONCURRENCY = 16;
@@ -24,17 +23,11 @@ const body = { status: 'success', actions_replayed: 9, actions_total: 10, diverg
  * cost of stats and of deep history pages at 10 and at 100,000 submissions.
  */
 export async function benchLedger(platform: Platform): Promise<{ rows: BenchRow[]; notes: Record<string, unknown> }> {
-  const url = platform.endpoints.api!;
   const ledgerTable = platform.endpoints.tables[tables.ledger.envName]!;
-  const keys = createDynamoApiKeyStore(platform.endpoints.tables[tables.apiKeys.envName]!);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.endpoints.dynamodb, region: platform.endpoints.region }), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const newKey = async (orgId: string) => {
-    const { key, keyHash } = generateApiKey();
-    await keys.create({ keyHash, keyId: `key_${orgId}`, orgId, projectId: 'bench', createdAt: new Date().toISOString() });
-    return apiClient(url, key);
-  };
+  const newKey = (orgId: string) => benchClient(platform, orgId, 'bench');
   const rows: BenchRow[] = [];
 
   // Writes: the API (HTTP, authorizer, validation, one transaction) against the same transaction sent straight to DynamoDB.

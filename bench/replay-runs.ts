@@ -1,12 +1,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createDynamoApiKeyStore } from '../functions/adapters/dynamodb/api-key-store.ts';
-import { generateApiKey } from '../functions/core/auth/api-key.ts';
-import { tables } from '../lib/catalogue.ts';
 import type { Platform } from '../lib/local/platform.ts';
 import { waitFor } from '../lib/local/wait-for.ts';
-import { apiClient } from '../test/support/api-client.ts';
+import { benchClient } from './bench-client.ts';
 import { row, type BenchRow } from './harness.ts';
 import { REPETITIONS, TRACES, benchAliases, benchManifest } from './tokenized-manifest.ts';
 
@@ -53,15 +50,7 @@ export async function benchReplayRuns(platform: Platform): Promise<{ rows: Bench
   ];
 
   // End to end: POST the run through the local API, the worker takes it from SQS, poll until completed.
-  const { key, keyHash } = generateApiKey();
-  await createDynamoApiKeyStore(platform.endpoints.tables[tables.apiKeys.envName]!).create({
-    keyHash,
-    keyId: 'key_bench_runs',
-    orgId: 'bench',
-    projectId: 'bench-runs',
-    createdAt: new Date().toISOString(),
-  });
-  const api = apiClient(platform.endpoints.api!, key);
+  const api = await benchClient(platform, 'bench', 'bench-runs');
   const [alias] = benchAliases.values();
   await api.put(`/v2/aliases/${alias!.name}`, { releases: alias!.releases });
   const started = performance.now();

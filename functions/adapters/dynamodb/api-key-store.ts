@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '#core/auth/api-key.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { whenConditionHolds } from './conditional.ts';
 
 /** API keys by SHA-256; the key itself is never stored. */
 export function createDynamoApiKeyStore(tableName: string) {
@@ -37,9 +38,9 @@ export function createDynamoApiKeyStore(tableName: string) {
     },
 
     /** Marks the key revoked; false when no such key exists. */
-    async revoke(keyHash: string, at: string): Promise<boolean> {
-      try {
-        await dynamoDb.send(
+    revoke(keyHash: string, at: string): Promise<boolean> {
+      return whenConditionHolds(() =>
+        dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { key_hash: keyHash },
@@ -47,12 +48,8 @@ export function createDynamoApiKeyStore(tableName: string) {
             ConditionExpression: 'attribute_exists(key_hash)',
             ExpressionAttributeValues: { ':at': at },
           }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }

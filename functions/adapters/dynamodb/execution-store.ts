@@ -3,6 +3,7 @@ import type { ExecutionRecord } from '#core/detached-replay/execution.ts';
 import { detachedLimits } from '#core/detached-replay/limits.ts';
 import type { ExecutionStore } from '#core/detached-replay/ports.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { whenConditionHolds } from './conditional.ts';
 import { queryUpTo } from './query-up-to.ts';
 
 /*
@@ -19,17 +20,6 @@ const key = (projectId: string, executionId: string) => ({ pk: projectPk(project
 
 /** Executions and their page markers; every count is added in the same transaction as its page's marker. */
 export function createDynamoExecutionStore(tableName: string): ExecutionStore {
-  const ifConditionHolds = async (write: () => Promise<unknown>) => {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') return false;
-      throw error;
-    }
-  };
-
   return {
     async create(record) {
       await dynamoDb.send(
@@ -71,7 +61,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
     },
 
     claimPageEnqueue: (projectId, executionId, page) =>
-      ifConditionHolds(() =>
+      whenConditionHolds(() =>
         dynamoDb.send(
           new PutCommand({
             TableName: tableName,
@@ -93,7 +83,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
     },
 
     completePage: (projectId, executionId, page, outcome, at) =>
-      ifConditionHolds(() =>
+      whenConditionHolds(() =>
         dynamoDb.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -126,7 +116,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
       ),
 
     async appendErrors(projectId, executionId, errors, cap) {
-      await ifConditionHolds(() =>
+      await whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
@@ -153,7 +143,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
       );
       if (!Item || Item.status !== 'publishing' || Item.pages_total === undefined || Item.pages_done !== Item.pages_total) return false;
       const final = Number(Item.objects_failed) > 0 ? 'partial_failure' : 'publishing_complete';
-      return ifConditionHolds(() =>
+      return whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
@@ -182,7 +172,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
     },
 
     markStalled: (projectId, executionId, reason, at) =>
-      ifConditionHolds(() =>
+      whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,

@@ -3,6 +3,7 @@ import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
 import type { ReplayRun, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
 import type { AliasRelease } from '#core/replay-runs/routing.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { unlessConditionFails, whenConditionHolds } from './conditional.ts';
 import { queryUpTo } from './query-up-to.ts';
 
 /*
@@ -44,16 +45,6 @@ const RUN_FIELDS = [
 
 /** Runs, aliases and usage events in one DynamoDB table; every state change is a conditional write. */
 export function createDynamoReplayStore(tableName: string): ReplayStore {
-  const conditional = async (update: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await update();
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
-  };
-
   return {
     async createRun(record) {
       await dynamoDb.send(
@@ -80,8 +71,8 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
     },
 
     async claim(projectId, runId, at) {
-      try {
-        const { Attributes } = await dynamoDb.send(
+      const updated = await unlessConditionFails(() =>
+        dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: runKey(projectId, runId),
@@ -92,16 +83,13 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
             ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':started': at.startedAt, ':deadline': at.deadlineAt, ':one': 1 },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return Attributes ? toRecord(Attributes) : undefined;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
-        throw error;
-      }
+        ),
+      );
+      return updated?.Attributes ? toRecord(updated.Attributes) : undefined;
     },
 
     complete: (projectId, runId, attempt, completedAt, report) =>
-      conditional(() =>
+      whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
@@ -122,7 +110,7 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
       ),
 
     fail: (projectId, runId, reason, completedAt, from: RunStatus, attempt?: number) =>
-      conditional(() =>
+      whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
@@ -142,8 +130,8 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
       ),
 
     async cancel(projectId, runId, _at) {
-      try {
-        const { Attributes } = await dynamoDb.send(
+      const updated = await unlessConditionFails(() =>
+        dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: runKey(projectId, runId),
@@ -153,12 +141,9 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
             ExpressionAttributeValues: { ':queued': 'queued', ':canceled': 'canceled' },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return Attributes ? toRecord(Attributes) : undefined;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
-        throw error;
-      }
+        ),
+      );
+      return updated?.Attributes ? toRecord(updated.Attributes) : undefined;
     },
 
     async overdue(now, queuedDueBefore) {
@@ -179,7 +164,7 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
     },
 
     async postponeSweep(projectId, runId, until) {
-      await conditional(() =>
+      await whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
