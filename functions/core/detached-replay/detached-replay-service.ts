@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
-import { toView, type ExecutionRecord, type ExecutionView, type PageMessage } from './execution.ts';
+import { toView, type ExecutionRecord, type ExecutionView, type PageMessage, type PageOutcome } from './execution.ts';
 import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';
 import type { BatchPublisher, ExecutionStore, ObjectLister, PageQueue, RouteDirectory } from './ports.ts';
 import { sourcePrefix } from './prefix.ts';
@@ -38,9 +38,8 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
   const budget = deps.inlineBudgetMs ?? L.inlineBudgetMs;
   const at = () => deps.now().toISOString();
 
-  /** Publishes one listed page and adds its outcome exactly once; finishes the execution when it was the last page done. */
-  async function completePage(record: ExecutionRecord, page: number, keys: string[], limit?: ReturnType<typeof pLimit>): Promise<void> {
-    const outcome = await publishPage(keys, {
+  function publish(record: ExecutionRecord, keys: string[], limit?: ReturnType<typeof pLimit>) {
+    return publishPage(keys, {
       ...(limit ? { limit } : {}),
       publisher: deps.publisher,
       queueUrl: record.queue_url,
@@ -50,6 +49,10 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       fromExecutionId: record.from_execution_id,
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
     });
+  }
+
+  /** Adds a published page's outcome exactly once; finishes the execution when it was the last page done. */
+  async function recordPage(record: ExecutionRecord, page: number, outcome: PageOutcome): Promise<void> {
     const added = await deps.store.completePage(record.project_id, record.execution_id, page, outcome, at());
     if (added && outcome.errors.length) await deps.store.appendErrors(record.project_id, record.execution_id, outcome.errors, L.errorsPerExecution);
     await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
@@ -121,21 +124,29 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       };
       await deps.store.create(record);
 
-      // Pages overlap (listing ahead, the next page publishing while one finishes its
-      // bookkeeping) under one limit on SendMessageBatch calls in flight.
+      // Pages overlap under one limit on SendMessageBatch calls in flight: the next
+      // page is listed while this one publishes, and a page's bookkeeping never
+      // holds up the publishing of the pages after it.
       const limit = pLimit(L.publishConcurrency);
-      const inFlight = new Set<Promise<void>>();
+      const publishing = new Set<Promise<unknown>>();
+      const bookkeeping: Promise<void>[] = [];
+      const failures: unknown[] = [];
       for (let page = 0; ; page++) {
         const withinBudget = deps.now().getTime() - started.getTime() < budget;
         const upcoming = handOn(record, page, listing.next, withinBudget);
-        const done = completePage(record, page, listing.keys, limit).finally(() => inFlight.delete(done));
-        inFlight.add(done);
-        if (inFlight.size >= L.pagesInFlight) await Promise.race(inFlight);
+        const published = publish(record, listing.keys, limit);
+        // Settled, never rejected: a failure is kept and thrown once every page has settled.
+        const release = (): void => void publishing.delete(slot);
+        const slot: Promise<void> = published.then(release, release);
+        publishing.add(slot);
+        bookkeeping.push(published.then((outcome) => recordPage(record, page, outcome)).catch((error: unknown) => void failures.push(error)));
+        if (publishing.size >= L.pagesInFlight) await Promise.race(publishing);
         const next = await upcoming;
         if (!next) break;
         listing = next;
       }
-      await Promise.all(inFlight);
+      await Promise.all(bookkeeping);
+      if (failures.length) throw failures[0];
       const current = await getRecord(caller.projectId, record.execution_id);
       return { view: toView(current), complete: current.status !== 'publishing' };
     },
@@ -147,7 +158,7 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       if (await deps.store.isPageDone(message.project_id, message.execution_id, message.page)) return 'skipped';
       const listing = await deps.lister.list(record.bucket, record.prefix, message.continuation_token);
       await handOn(record, message.page, listing.next, false);
-      await completePage(record, message.page, listing.keys);
+      await recordPage(record, message.page, await publish(record, listing.keys));
       return 'published';
     },
 
