@@ -80,7 +80,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const scheduler = await startSchedulerStandIn({
       ...(dataDir ? { stateFile: join(dataDir, 'scheduler', 'schedules.json') } : {}),
-      sqs: { region: LOCAL_REGION, endpoint: sqsEndpoint },
+      sqs: { region: LOCAL_REGION, endpoint: sqsEndpoint, credentials: localCredentials },
       queueUrlOfArn: (arn) => urlOfArn.get(arn),
     });
     stops.push(() => scheduler.stop());
@@ -131,7 +131,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           const name = queues[worker.queue].localName;
           return { function: worker, queueUrl: resources.queues[name]!, queueArn: resources.queueArns[name]!, batchSize: worker.batchSize, maxConcurrency: worker.maxConcurrency };
         }),
-        { region: LOCAL_REGION, endpoint: sqsEndpoint },
+        { region: LOCAL_REGION, endpoint: sqsEndpoint, credentials: localCredentials },
       );
       stops.push(() => pollers.stop());
 

@@ -37,11 +37,12 @@ const DELIVERY_ATTEMPTS = 3;
  */
 export async function startSchedulerStandIn(options: {
   stateFile?: string;
-  sqs: { region: string; endpoint: string };
+  /** Where and as whom to deliver (explicit credentials: the platform's own clients never depend on the environment). */
+  sqs: { region: string; endpoint: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
   queueUrlOfArn: (arn: string) => string | undefined;
   port?: number;
 }): Promise<SchedulerStandIn> {
-  const sqs = new SQSClient({ region: options.sqs.region, endpoint: options.sqs.endpoint });
+  const sqs = new SQSClient(options.sqs);
   const schedules = new Map<string, StoredSchedule>();
   const timers = new Map<string, NodeJS.Timeout>();
   const firing = new Set<Promise<void>>();

@@ -29,8 +29,11 @@ export interface Pollers {
  * threw) stay on the queue until their visibility timeout ends, so the
  * queue's redrive policy moves them to the DLQ after `maxReceiveCount`.
  */
-export function startSqsPollers(targets: readonly PollerTarget[], options: { region: string; endpoint: string }): Pollers {
-  const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint });
+export function startSqsPollers(
+  targets: readonly PollerTarget[],
+  options: { region: string; endpoint: string; credentials?: { accessKeyId: string; secretAccessKey: string } },
+): Pollers {
+  const sqs = new SQSClient(options);
   let running = true;
   const loops = targets.flatMap((target) => Array.from({ length: target.maxConcurrency }, () => pollLoop(target)));
 

@@ -129,16 +129,16 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
         ),
       ),
 
-    async cancel(projectId, runId, _at) {
+    async cancel(projectId, runId, at) {
       const updated = await unlessConditionFails(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: runKey(projectId, runId),
             ConditionExpression: '#status = :queued',
-            UpdateExpression: 'SET #status = :canceled REMOVE sweep_pk, sweep_sk',
+            UpdateExpression: 'SET #status = :canceled, completed_at = :at REMOVE sweep_pk, sweep_sk',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':canceled': 'canceled' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':canceled': 'canceled', ':at': at },
             ReturnValues: 'ALL_NEW',
           }),
         ),

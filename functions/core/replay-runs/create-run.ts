@@ -91,6 +91,9 @@ export async function createRun(deps: CreateRunDependencies, projectId: string, 
     if (input.traces !== undefined || input.traffic_manifest_ref !== undefined) {
       throw new InvalidRequestError('routing_simulation replays no traffic: omit traces and traffic_manifest_ref', input.traces ? 'traces' : 'traffic_manifest_ref');
     }
+    if (scheduledFor && scheduledFor > now) {
+      throw new InvalidRequestError('routing_simulation runs at create time and cannot be scheduled: omit scheduled_for', 'scheduled_for');
+    }
     const metrics = simulateRouting(resolved.baseline, resolved.candidate);
     record.run = { ...record.run, status: 'completed', attempt: 1, started_at: apiTime(now), completed_at: apiTime(now), metrics };
     record.manifestSummary = { ref: null, traces: 0 };

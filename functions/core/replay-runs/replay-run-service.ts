@@ -43,8 +43,12 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
     async verify(report: { provenance: unknown; traffic_manifest: unknown; metrics: unknown; evidence_digest: string }) {
       const canonical = evidenceOf(report);
       const keyed = report.evidence_digest.startsWith('sig_');
-      const key = keyed ? await deps.signingKey() : undefined;
+      const key = await deps.signingKey();
       if (keyed && !key) return { valid: false, digest_type: 'hmac_sha256' as const, reason: 'No signing key is configured here' };
+      if (!keyed && key) {
+        // Anyone can recompute a checksum: where reports are signed, an unsigned one proves nothing.
+        return { valid: false, digest_type: 'sha256' as const, reason: 'This platform signs its reports; an unkeyed sha256_ digest is not accepted' };
+      }
       return { valid: sameDigest(digestEvidence(canonical, key), report.evidence_digest), digest_type: keyed ? ('hmac_sha256' as const) : ('sha256' as const) };
     },
 
@@ -62,8 +66,16 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
 
     async recordUsage(projectId: string, events: UsageEventInput[]) {
       const now = deps.now().toISOString();
+      const ids = new Set<string>();
       const stored: UsageEvent[] = events.map((event, i) => {
         if (event.reused_tokens > event.input_tokens) throw new InvalidRequestError(`events[${i}].reused_tokens cannot exceed input_tokens`, `events.${i}.reused_tokens`);
+        if (event.id !== undefined) {
+          // An event is identified by (occurred_at, id): without its time a retry would be a new event.
+          if (event.occurred_at === undefined) throw new InvalidRequestError(`events[${i}] has an id but no occurred_at: send both, so a retried batch records it once`, `events.${i}.occurred_at`);
+          const identity = `${new Date(event.occurred_at).toISOString()}#${event.id}`;
+          if (ids.has(identity)) throw new InvalidRequestError(`events[${i}] repeats the id and occurred_at of an earlier event in this batch`, `events.${i}.id`);
+          ids.add(identity);
+        }
         return { ...event, id: event.id ?? deps.newId(), occurred_at: event.occurred_at ? new Date(event.occurred_at).toISOString() : now };
       });
       if (stored.length > L.usageBatchMax) throw new InvalidRequestError(`At most ${L.usageBatchMax} events per batch`, 'events');

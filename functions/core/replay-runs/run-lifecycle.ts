@@ -28,7 +28,12 @@ export async function executeRun(deps: LifecycleDependencies, message: RunMessag
   const record = await deps.store.getRun(message.project_id, message.run_id);
   if (!record) return 'ignored';
   const startedAt = deps.now();
-  if (record.run.status === 'running') return (await interrupt(deps, record)) ? 'interrupted' : 'ignored';
+  if (record.run.status === 'running') {
+    // A copy of the message while its worker may still be at work (SQS delivers at least
+    // once; the sweeper re-sends late runs) changes nothing; past the deadline the worker is dead.
+    const dead = record.deadlineAt !== null && Date.parse(record.deadlineAt) <= startedAt.getTime();
+    return dead && (await interrupt(deps, record)) ? 'interrupted' : 'ignored';
+  }
   if (record.run.status !== 'queued') return 'ignored';
 
   const claimed = await deps.store.claim(message.project_id, message.run_id, {

@@ -9,6 +9,13 @@ const tags = ['Replay runs'];
 /** Clients often send `null` for an absent field; treat both alike. */
 const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform((value) => value ?? undefined);
 const tokens = z.number().int().min(0).max(L.maxTokensPerTrace);
+/** RFC 3339 date-time: "T" and "Z" in either case, an offset or Z, optional fractions. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const rfc3339 = (message: string) =>
+  z
+    .string()
+    .refine((text) => RFC3339.test(text) && !Number.isNaN(Date.parse(text.toUpperCase())), { message, params: { type: 'datetime_parsing' } })
+    .transform((text) => text.toUpperCase());
 const millis = z.number().min(0).max(86_400_000);
 
 /** A trace envelope. Extra fields from capture pipelines are ignored, not refused. */
@@ -76,7 +83,7 @@ export const createRun = defineContract({
       traces: optional(z.array(traceSchema).max(L.maxTraces, `A manifest holds at most ${L.maxTraces} traces`)),
       repetitions: optional(z.number().int()).describe(`Clamped to ${L.minRepetitions}-${L.maxRepetitions}`),
       concurrency: optional(z.number().int().min(1).max(L.maxConcurrency)),
-      scheduled_for: optional(z.iso.datetime({ offset: true, message: 'scheduled_for must be an RFC 3339 time' })),
+      scheduled_for: optional(rfc3339('scheduled_for must be an RFC 3339 time, e.g. 2026-12-01T09:00:00Z')),
     }),
   },
   responses: { 201: { description: 'The run (completed at once for routing_simulation, queued otherwise)', schema: runSchema } },
@@ -208,7 +215,7 @@ const usageEvent = z.object({
   ttft_ms: optional(millis).transform((value) => value ?? null),
   latency_ms: optional(millis).transform((value) => value ?? null),
   namespace_generation: optional(z.union([z.string().min(1).max(128), z.number().int()])).transform((value) => (value === undefined ? null : String(value))),
-  occurred_at: optional(z.iso.datetime({ offset: true })),
+  occurred_at: optional(rfc3339('occurred_at must be an RFC 3339 time')),
 });
 
 export const recordUsage = defineContract({
