@@ -2,6 +2,8 @@
  * One measurement in a fresh process (its peak RSS is its own, not the
  * emulator's), against the platform whose environment it inherits:
  *   replay <execution-id> <count>  the detached replay service, the whole prefix in this process
+ *   prelisted <execution-id> <count>  the same, with the listing served from memory (listed before timing):
+ *                                  the publishing pipeline without the emulator's listing work
  *   bare <count>                   a bare loop of SendMessageBatch calls, same concurrency, same message shape
  * Prints one JSON line: {ms, objects, maxRssMb}.
  */
@@ -24,6 +26,36 @@ if (mode === 'replay') {
   started = performance.now();
   const { view, complete } = await detachedReplay.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
   if (!complete || view.objects_published !== Number(args[1])) throw new Error(`replay incomplete: ${JSON.stringify(view)}`);
+  objects = view.objects_published;
+} else if (mode === 'prelisted') {
+  const { createDetachedReplayService } = await import('../functions/core/detached-replay/detached-replay-service.ts');
+  const { createDynamoExecutionStore } = await import('../functions/adapters/dynamodb/execution-store.ts');
+  const { s3ObjectLister } = await import('../functions/adapters/s3/object-lister.ts');
+  const { createSqsPageQueue, sqsBatchPublisher } = await import('../functions/adapters/sqs/batch-publisher.ts');
+  const { buckets, queues, tables } = await import('../lib/catalogue.ts');
+  const bucket = process.env[buckets.outputs.envName]!;
+  const prefix = `bench/${args[0]}/stage/`;
+  const pages: { keys: string[]; next: string | undefined }[] = [];
+  for (let token: string | undefined, n = 0; n === 0 || token; n++) {
+    const page = await s3ObjectLister.list(bucket, prefix, token);
+    pages.push(page);
+    token = page.next;
+  }
+  const service = createDetachedReplayService({
+    store: createDynamoExecutionStore(process.env[tables.detached.envName]!),
+    lister: { list: async (_bucket, _prefix, token) => pages[token === undefined ? 0 : Number(token)]! },
+    publisher: sqsBatchPublisher,
+    pages: createSqsPageQueue(process.env[queues.detachedPages.envName]!),
+    routes: { get: (name) => ({ name, queueUrl }), all: () => [] },
+    bucket,
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    inlineBudgetMs: Number.MAX_SAFE_INTEGER,
+  });
+  pages.forEach((page, i) => (page.next = page.next ? String(i + 1) : undefined));
+  started = performance.now();
+  const { view } = await service.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
+  if (view.objects_published !== Number(args[1])) throw new Error(`prelisted replay incomplete: ${JSON.stringify(view)}`);
   objects = view.objects_published;
 } else if (mode === 'bare') {
   const count = Number(args[0]);

@@ -73,6 +73,8 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
   await purge();
   const replaySmall = await child(['replay', small, String(SMALL)]);
   await purge();
+  const prelisted = await child(['prelisted', small, String(SMALL)]);
+  await purge();
   const replayLarge = await child(['replay', large, String(LARGE)]);
   await purge();
   const rate = (r: ChildResult) => r.objects / (r.ms / 1000);
@@ -81,6 +83,7 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
       target: '≥ 0.8',
       pass: (ratio) => ratio >= 0.8,
     }),
+    row(`same, listing served from memory (publishing pipeline alone)`, rate(prelisted), 'bare SendMessageBatch loop, same concurrency', rate(bare), 'obj/s'),
     row(`peak RSS at ${LARGE.toLocaleString('en')} objects`, replayLarge.maxRssMb, `at ${SMALL.toLocaleString('en')} objects`, replaySmall.maxRssMb, 'MB', {
       target: '≤ 1.1',
       pass: (ratio) => ratio <= 1.1,
