@@ -66,6 +66,18 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly uses: readonly Access[];
+  /** Built files the function reads at run time, carried in its bundle (see `BundledFiles`). */
+  readonly files?: BundledFiles;
+}
+
+/**
+ * Files `npm run build` writes to `from` (relative to the repository root);
+ * the stack builds them before bundling and copies them beside the bundle's
+ * `index.mjs` as `into/`. The local platform runs the sources, which read `from`.
+ */
+export interface BundledFiles {
+  readonly from: string;
+  readonly into: string;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -203,6 +215,11 @@ const replayWrite = [{ table: 'replay', mode: 'readWrite' }] as const;
 const signingKey = { secret: 'reportSigningKey' } as const;
 const detachedRead = [{ table: 'detached', mode: 'read' }] as const;
 
+/** The built Replay Hub page (`web/`, built by `npm run build`). */
+export const pageFiles: BundledFiles = { from: 'dist/web', into: 'web' };
+/** Both page routes share one function, so the HTML and its assets warm the same container. */
+const page = { entry: 'functions/http/page/serve-page.ts', auth: false, ...small, uses: [], files: pageFiles } as const;
+
 /** The authorizer runs before every route with `auth: true`. */
 export const authorizer: FunctionSpec = {
   entry: 'functions/http/authorizer.ts',
@@ -213,6 +230,8 @@ export const authorizer: FunctionSpec = {
 export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/health', entry: 'functions/http/platform/health.ts', auth: false, ...small, uses: [] },
   { method: 'GET', path: '/openapi.json', entry: 'functions/http/platform/openapi.ts', auth: false, ...small, uses: [] },
+  { method: 'GET', path: '/replay', ...page },
+  { method: 'GET', path: '/replay/{proxy+}', ...page },
   {
     method: 'POST',
     path: '/api/v1/replay/{run_id}/results',
@@ -231,6 +250,14 @@ export const routes: readonly RouteSpec[] = [
     uses: ledgerRead,
   },
   { method: 'GET', path: '/api/v1/replay/stats', entry: 'functions/http/ledger/get-stats.ts', auth: true, ...small, uses: ledgerRead },
+  {
+    method: 'GET',
+    path: '/api/v1/replay/stats/daily',
+    entry: 'functions/http/ledger/get-daily-stats.ts',
+    auth: true,
+    ...small,
+    uses: ledgerRead,
+  },
   {
     method: 'POST',
     path: '/v2/replay-runs',

@@ -1,6 +1,7 @@
 import type { RouteContract } from '#shared/http/contract.ts';
 import * as detached from './detached-replay/contract.ts';
 import * as ledger from './ledger/contract.ts';
+import * as page from './page/contract.ts';
 import * as platform from './platform/contract.ts';
 import * as replayRuns from './replay-runs/contract.ts';
 
@@ -8,10 +9,13 @@ import * as replayRuns from './replay-runs/contract.ts';
 export const contracts: readonly RouteContract[] = [
   platform.health,
   platform.openApi,
+  page.replayPage,
+  page.replayPageFiles,
   ledger.postResult,
   ledger.listHistory,
   ledger.getRunHistory,
   ledger.getStats,
+  ledger.getDailyStats,
   replayRuns.createRun,
   replayRuns.listRuns,
   replayRuns.getRun,

@@ -58,6 +58,7 @@ const errorSchemas = {
 export function buildOpenApiDocument(): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const contract of contracts) {
+    if (contract.documented === false) continue;
     paths[contract.path] ??= {};
     paths[contract.path]![contract.method.toLowerCase()] = operationOf(contract);
   }

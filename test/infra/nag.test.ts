@@ -35,7 +35,8 @@ describe('cdk-nag and CloudFormation validation', () => {
     const publicRoutes = catalogue.routes.filter((r) => !r.auth);
     const apig4 = acknowledgements.filter((a) => a.id === 'AwsSolutions-APIG4');
     expect(apig4.map((a) => a.path).sort()).toEqual(
-      [...publicRoutes.map((r) => `Reprise/Api/HttpApi/${r.method}-${r.path.replaceAll('/', '-')}`), 'Reprise/Api/FallbackRoute'].sort(),
+      // A route's construct id is `${method}${path}`, each '/' written '--' in its construct path.
+      [...publicRoutes.map((r) => `Reprise/Api/HttpApi/${r.method}${r.path.replaceAll('/', '--')}`), 'Reprise/Api/FallbackRoute'].sort(),
     );
     const smg4 = acknowledgements.filter((a) => a.id === 'AwsSolutions-SMG4');
     expect(smg4.map((a) => a.path).sort()).toEqual(idsOf(catalogue.secrets).map((id) => `Reprise/Data/${pascal(id)}Secret`).sort());

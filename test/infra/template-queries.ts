@@ -67,7 +67,8 @@ export const actionsOf = (statements: readonly Statement[]): string[] => stateme
 /** Whether a statement's resources mention the logical id (`Fn::GetAtt`, `Ref` or inside `Fn::Join`). */
 export const mentions = (statement: Statement, logicalId: string): boolean => JSON.stringify(statement.Resource).includes(`"${logicalId}"`);
 
-/** Every function the catalogue describes, once. */
+/** Every function the catalogue describes, once (routes naming the same module share its function). */
 export function allFunctions(catalogue: Catalogue): FunctionSpec[] {
-  return [catalogue.authorizer, ...catalogue.routes, catalogue.fallbackRoute, ...catalogue.workers, ...catalogue.scheduled];
+  const specs = [catalogue.authorizer, ...catalogue.routes, catalogue.fallbackRoute, ...catalogue.workers, ...catalogue.scheduled];
+  return specs.filter((spec, i) => specs.findIndex((other) => other.entry === spec.entry) === i);
 }

@@ -1,5 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DailyCount } from '#core/ledger/daily.ts';
+import type { HistoryFilter } from '#core/ledger/history-filter.ts';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
 import type { LedgerTotals, Submission } from '#core/ledger/submission.ts';
 import { dynamoDb, dynamoDbWideNumbers } from '../aws/dynamodb-client.ts';
@@ -7,12 +9,18 @@ import { queryUpTo } from './query-up-to.ts';
 
 /*
  * Items of the ledger table (pk, sk):
- *   ORG#<org>                 SUB#<id>   submission without details (org-wide history)
- *   ORG#<org>                 STATS      org counters
- *   ORG#<org>#RUN#<run>       SUB#<id>   submission with details (run history)
- *   ORG#<org>#RUN#<run>       STATS      run counter
- *   ORG#<org>#IDEM#<sha256>   IDEM       idempotency record (TTL `expires_at`)
- * Submission ids are UUID v7, so `SUB#<id>` sorts by time.
+ *   ORG#<org>                                   SUB#<id>        submission without details (org-wide history)
+ *   ORG#<org>                                   STATS           org counters
+ *   ORG#<org>#STATUS#<status>                   SUB#<id>, STATS the same, listed per status, with its count
+ *   ORG#<org>#DEP#<deployment>                  SUB#<id>, STATS the same, listed per deployment, with its count
+ *   ORG#<org>#STATUS#<status>#DEP#<deployment>  SUB#<id>, STATS the same, listed per status and deployment, with its count
+ *   ORG#<org>#DAILY                             <day>#<deployment>  submissions and divergences of that UTC day
+ *   ORG#<org>#RUN#<run>                         SUB#<id>        submission with details (run history)
+ *   ORG#<org>#RUN#<run>                         STATS           run counter
+ *   ORG#<org>#IDEM#<sha256>                     IDEM            idempotency record (TTL `expires_at`)
+ * Submission ids are UUID v7, so `SUB#<id>` sorts by time. Org ids, run ids
+ * and statuses never contain `#`; the deployment (free text) is always the
+ * last part of a key, so no two lists can share a partition.
  */
 const SUB = 'SUB#';
 const STATS = 'STATS';
@@ -21,6 +29,13 @@ const MAX_TRANSACTION_ATTEMPTS = 5;
 const orgPk = (orgId: string) => `ORG#${orgId}`;
 const runPk = (orgId: string, runId: string) => `ORG#${orgId}#RUN#${runId}`;
 const idemPk = (orgId: string, keyHash: string) => `ORG#${orgId}#IDEM#${keyHash}`;
+const dailyPk = (orgId: string) => `ORG#${orgId}#DAILY`;
+
+/** The partition of the list a filter selects; the org-wide list without one. */
+function listPk(orgId: string, { status, deployment }: HistoryFilter = {}): string {
+  const byStatus = status === undefined ? orgPk(orgId) : `${orgPk(orgId)}#STATUS#${status}`;
+  return deployment === undefined ? byStatus : `${byStatus}#DEP#${deployment}`;
+}
 
 /** The ledger over one DynamoDB table; every write is a single transaction. */
 export function createDynamoLedgerStore(tableName: string): LedgerStore {
@@ -45,13 +60,10 @@ export function createDynamoLedgerStore(tableName: string): LedgerStore {
       }
     },
 
-    listOrg: (orgId, page) => listPartition(tableName, orgPk(orgId), page),
+    listOrg: (orgId, page, filter) => listPartition(tableName, listPk(orgId, filter), page),
     listRun: (orgId, runId, page) => listPartition(tableName, runPk(orgId, runId), page),
-
-    async runTotal(orgId, runId) {
-      const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: { pk: runPk(orgId, runId), sk: STATS } }));
-      return Number(Item?.submissions ?? 0);
-    },
+    count: (orgId, filter) => submissionsOf(tableName, listPk(orgId, filter)),
+    runTotal: (orgId, runId) => submissionsOf(tableName, runPk(orgId, runId)),
 
     async totals(orgId): Promise<LedgerTotals> {
       const { Item } = await dynamoDbWideNumbers.send(new GetCommand({ TableName: tableName, Key: { pk: orgPk(orgId), sk: STATS } }));
@@ -62,13 +74,54 @@ export function createDynamoLedgerStore(tableName: string): LedgerStore {
         costSavedMicros: Number(Item?.cost_saved_micros ?? 0),
       };
     },
+
+    async daily(orgId, from, to): Promise<DailyCount[]> {
+      // Every `<to>#<deployment>` key sorts below `<to>$` ('#' < '$'), and none of another day does.
+      const { items } = await queryUpTo(
+        dynamoDbWideNumbers,
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': dailyPk(orgId), ':from': `${from}#`, ':to': `${to}$` },
+        },
+        Number.MAX_SAFE_INTEGER,
+      );
+      return items.map((item) => ({
+        day: String(item.day),
+        deployment: String(item.deployment),
+        submissions: Number(item.submissions),
+        divergences: Number(item.divergences),
+      }));
+    },
   };
 }
 
-function transactionFor(tableName: string, { orgId, submission, costSavedMicros, idempotency }: LedgerEntry) {
+async function submissionsOf(tableName: string, pk: string): Promise<number> {
+  // Only the count: the org's counter item also holds micro-dollars past 2^53, which this client cannot read.
+  const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: { pk, sk: STATS }, ProjectionExpression: 'submissions' }));
+  return Number(Item?.submissions ?? 0);
+}
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+function transactionFor(tableName: string, { orgId, submission, costSavedMicros, day, deployment, idempotency }: LedgerEntry) {
   const { divergence_details: _details, ...listed } = submission;
   const sk = SUB + submission.id;
-  const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+  // Copies for the filtered lists, each with a counter so a filtered `total` is one read too.
+  const filteredLists = [{ status: submission.status }, { deployment }, { status: submission.status, deployment }].flatMap(
+    (filter): TransactItems => [
+      { Put: { TableName: tableName, Item: { pk: listPk(orgId, filter), sk, ...listed } } },
+      {
+        Update: {
+          TableName: tableName,
+          Key: { pk: listPk(orgId, filter), sk: STATS },
+          UpdateExpression: 'ADD submissions :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      },
+    ],
+  );
+  const items: TransactItems = [
     {
       Put: {
         TableName: tableName,
@@ -96,6 +149,16 @@ function transactionFor(tableName: string, { orgId, submission, costSavedMicros,
         Key: { pk: runPk(orgId, submission.run_id), sk: STATS },
         UpdateExpression: 'ADD submissions :one SET last_submitted_at = :at',
         ExpressionAttributeValues: { ':one': 1, ':at': submission.submitted_at },
+      },
+    },
+    ...filteredLists,
+    {
+      Update: {
+        TableName: tableName,
+        Key: { pk: dailyPk(orgId), sk: `${day}#${deployment}` },
+        UpdateExpression: 'ADD submissions :one, divergences :divergences SET #day = :day, #deployment = :deployment',
+        ExpressionAttributeNames: { '#day': 'day', '#deployment': 'deployment' },
+        ExpressionAttributeValues: { ':one': 1, ':divergences': submission.divergences, ':day': day, ':deployment': deployment },
       },
     },
   ];

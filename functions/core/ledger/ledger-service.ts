@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { dayWindow, sortDailyCounts, utcDayOf, type DailyStats } from './daily.ts';
+import { deploymentOf, type HistoryFilter } from './history-filter.ts';
 import type { LedgerStore, Page } from './ledger-store.ts';
 import { ledgerLimits } from './limits.ts';
 import { toStats, usdToMicros, withoutDetails, type LedgerStats, type ReplayResultInput, type Submission } from './submission.ts';
@@ -12,7 +14,7 @@ export interface LedgerDependencies {
   newId: () => string;
 }
 
-export interface HistoryQuery {
+export interface HistoryQuery extends HistoryFilter {
   limit: number;
   skip: number;
   cursor?: string | undefined;
@@ -20,6 +22,7 @@ export interface HistoryQuery {
 
 export interface HistoryPage {
   items: Submission[];
+  /** Submissions in the list the query selects (the filtered list when filtered). */
   total: number;
   skip: number;
   limit: number;
@@ -50,6 +53,8 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
         orgId,
         submission,
         costSavedMicros: usdToMicros(input.cost_savings),
+        day: utcDayOf(at),
+        deployment: deploymentOf(input),
         ...(idempotencyKey
           ? {
               idempotency: {
@@ -68,15 +73,24 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
       return { submission: outcome.existing.submission, replayed: true };
     },
 
+    /**
+     * A page of the org-wide history, newest first; `status` and `deployment`
+     * narrow it to the submissions with both. A cursor is a position in time
+     * ("older than the last item served"), so it continues whichever list it is sent with.
+     */
     async history(orgId: string, query: HistoryQuery): Promise<HistoryPage> {
       const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      const [page, totals] = await Promise.all([
-        store.listOrg(orgId, { limit: query.limit, ...(afterId ? { afterId } : { skip: query.skip }) }),
-        store.totals(orgId),
+      const filter: HistoryFilter = {
+        ...(query.status === undefined ? {} : { status: query.status }),
+        ...(query.deployment === undefined ? {} : { deployment: query.deployment }),
+      };
+      const [page, total] = await Promise.all([
+        store.listOrg(orgId, { limit: query.limit, ...(afterId ? { afterId } : { skip: query.skip }) }, filter),
+        store.count(orgId, filter),
       ]);
       return {
         items: page.items.map(withoutDetails),
-        total: totals.submissions,
+        total,
         skip: query.skip,
         limit: query.limit,
         next_cursor: nextCursor(page),
@@ -95,6 +109,13 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
 
     async stats(orgId: string): Promise<LedgerStats> {
       return toStats(await store.totals(orgId));
+    },
+
+    /** Submissions and divergences per UTC day and deployment over the last `days` days (today included). */
+    async dailyStats(orgId: string, query: { days: number }): Promise<DailyStats> {
+      const { from, to } = dayWindow(now(), query.days);
+      const items = await store.daily(orgId, from, to);
+      return { days: query.days, from, to, items: sortDailyCounts(items) };
     },
   };
 }

@@ -18,6 +18,9 @@ export const ledgerLimits = {
   maxIdempotencyKeyChars: 255,
   /** Deepest `skip` accepted; page further with `cursor`, which costs the same at any depth. */
   maxSkip: 100_000,
+  /** Days `GET …/stats/daily` covers: default and maximum. */
+  defaultDailyDays: 30,
+  maxDailyDays: 90,
 } as const;
 
 /** Run ids are the SDK's own ids: letters, digits and `._:-`, up to 128 characters. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NO_DEPLOYMENT } from '#core/ledger/history-filter.ts';
 import { ledgerLimits, RUN_ID_PATTERN } from '#core/ledger/limits.ts';
 import { REPLAY_STATUSES } from '#core/ledger/submission.ts';
 import { defineContract } from '#shared/http/contract.ts';
@@ -109,7 +110,7 @@ export const listHistory = defineContract({
   path: '/api/v1/replay/history',
   family: 'v1',
   operationId: 'listReplayHistory',
-  summary: 'Org-wide replay history, newest first',
+  summary: 'Org-wide replay history, newest first, optionally filtered by status and deployment',
   tags,
   auth: true,
   request: {
@@ -118,6 +119,10 @@ export const listHistory = defineContract({
         skip: queryInteger({ min: 0, max: L.maxSkip, default: 0 }),
         limit: pageSize,
         cursor,
+        status: z.enum(REPLAY_STATUSES).optional().describe('Only submissions with this status'),
+        deployment: text
+          .optional()
+          .describe(`Only submissions of this deployment; \`${NO_DEPLOYMENT}\` selects those sent without one`),
       })
       .refine((q) => !(q.cursor && q.skip > 0), { message: 'Pass either skip or cursor, not both', path: ['cursor'] }),
   },
@@ -126,7 +131,7 @@ export const listHistory = defineContract({
       description: 'A page of submissions (without divergence_details)',
       schema: z.object({
         items: z.array(submissionSchema),
-        total: z.number().int(),
+        total: z.number().int().describe('Submissions in the list the filters select (the whole org without filters)'),
         skip: z.number().int(),
         limit: z.number().int(),
         next_cursor: z.string().nullable(),
@@ -170,6 +175,39 @@ export const getStats = defineContract({
         actions_replayed: z.number().int(),
         divergences: z.number().int(),
         cost_saved: z.number().describe('USD'),
+      }),
+    },
+  },
+});
+
+export const getDailyStats = defineContract({
+  method: 'GET',
+  path: '/api/v1/replay/stats/daily',
+  family: 'v1',
+  operationId: 'getReplayDailyStats',
+  summary: 'Submissions and divergences per UTC day and deployment',
+  tags,
+  auth: true,
+  request: {
+    query: z.object({
+      days: queryInteger({ min: 1, max: L.maxDailyDays, default: L.defaultDailyDays }).describe('How many UTC days back, today included'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'One item per day and deployment with submissions, by day then deployment; days without submissions are absent',
+      schema: z.object({
+        days: z.number().int(),
+        from: z.iso.date().describe('First UTC day covered'),
+        to: z.iso.date().describe('Last UTC day covered (today)'),
+        items: z.array(
+          z.object({
+            day: z.iso.date(),
+            deployment: z.string().describe(`\`${NO_DEPLOYMENT}\` for submissions sent without one`),
+            submissions: z.number().int(),
+            divergences: z.number().int(),
+          }),
+        ),
       }),
     },
   },

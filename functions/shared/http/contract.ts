@@ -23,6 +23,12 @@ export interface RouteContract<
   request: { body?: B; query?: Q; path?: P; headers?: H };
   /** Largest accepted body, in bytes (bodies are refused with a 413 above it). */
   maxBodyBytes?: number;
+  /**
+   * `false` leaves the route out of the OpenAPI document: it serves the page
+   * to browsers (HTML, scripts, styles), which is no API operation to generate a client for.
+   * @default true
+   */
+  documented?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
 

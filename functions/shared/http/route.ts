@@ -32,6 +32,8 @@ export interface RouteRequest<B, Q, P, H> {
 export interface RouteResponse {
   status: number;
   body?: unknown;
+  /** Sent as is instead of a JSON `body` (the route sets its content-type); base64 for binary or compressed bytes. */
+  rawBody?: { data: string; isBase64Encoded: boolean };
   headers?: Record<string, string>;
 }
 
@@ -139,6 +141,14 @@ function fromMiddyError(error: unknown): unknown {
 }
 
 function toResult(response: RouteResponse, correlationId: string): Result {
+  if (response.rawBody) {
+    return {
+      statusCode: response.status,
+      headers: { [CORRELATION_HEADER]: correlationId, ...response.headers },
+      body: response.rawBody.data,
+      isBase64Encoded: response.rawBody.isBase64Encoded,
+    };
+  }
   return {
     statusCode: response.status,
     headers: {

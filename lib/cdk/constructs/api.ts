@@ -13,7 +13,7 @@ import { RepriseFunction } from './reprise-function.ts';
 export interface ApiProps {
   /** The Lambda authorizer in front of every route with `auth: true`. */
   readonly authorizer: FunctionSpec;
-  /** One Lambda function and one route per entry. */
+  /** One route per entry, each with the Lambda function of its module (routes naming the same module share it). */
   readonly routes: readonly RouteSpec[];
   /** Answers every request no route matched (the `$default` route). */
   readonly fallbackRoute: FunctionSpec;
@@ -43,6 +43,20 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const build = (spec: FunctionSpec) => new RepriseFunction(this, functionId(spec.entry), { spec, resources: props.resources });
+    // Routes that name the same entry share its function (the page's routes do), so their spec must agree.
+    const byEntry = new Map<string, { spec: RouteSpec; fn: RepriseFunction }>();
+    const functionFor = (spec: RouteSpec) => {
+      const built = byEntry.get(spec.entry);
+      if (!built) {
+        const fn = build(spec);
+        byEntry.set(spec.entry, { spec, fn });
+        return fn;
+      }
+      if (!sameFunction(built.spec, spec)) {
+        throw new Error(`Routes ${built.spec.method} ${built.spec.path} and ${spec.method} ${spec.path} share ${spec.entry} but not its timeout, memory, uses and files`);
+      }
+      return built.fn;
+    };
 
     this.httpApi = new HttpApi(this, 'HttpApi', { createDefaultStage: false, description: 'Reprise API' });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -71,7 +85,7 @@ export class Api extends Construct {
     });
 
     this.routeFunctions = props.routes.map((spec) => {
-      const fn = build(spec);
+      const fn = functionFor(spec);
       const routes = this.httpApi.addRoutes({
         path: spec.path,
         methods: [HttpMethod[spec.method]],
@@ -98,6 +112,12 @@ export class Api extends Construct {
   get url(): string {
     return this.stage.url;
   }
+}
+
+/** What a function is made of besides its entry: routes sharing an entry must agree on all of it. */
+function sameFunction(a: FunctionSpec, b: FunctionSpec): boolean {
+  const of = (spec: FunctionSpec) => JSON.stringify([spec.timeoutSeconds, spec.memoryMb, spec.uses, spec.files ?? null]);
+  return of(a) === of(b);
 }
 
 function acknowledgePublic(route: HttpRoute, reason: string): void {

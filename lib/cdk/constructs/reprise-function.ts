@@ -1,11 +1,11 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionSpec } from '../../catalogue.ts';
+import type { BundledFiles, FunctionSpec } from '../../catalogue.ts';
 import { bindAccess, type CatalogueResources } from './access.ts';
 
 /** Catalogue entries are paths relative to the repository root. */
@@ -84,9 +84,24 @@ export class RepriseFunction extends NodejsFunction {
         externalModules: [],
         // CommonJS dependencies call require(); an ESM bundle has none of its own.
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        ...(spec.files ? { commandHooks: bundledFilesHooks(spec.files) } : {}),
       },
     });
 
     for (const access of spec.uses) bindAccess(this, access, props.resources);
   }
+}
+
+/**
+ * Builds the files before esbuild bundles the function (so a deploy never
+ * ships a stale page) and copies them beside `index.mjs` afterwards. Runs in
+ * the repository root, as local bundling does (`cdk synth` needs no Docker).
+ */
+export function bundledFilesHooks(files: BundledFiles): ICommandHooks {
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  return {
+    beforeBundling: () => ['npm run --silent build'],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => [`cp -R ${quote(join(inputDir, files.from))} ${quote(join(outputDir, files.into))}`],
+  };
 }

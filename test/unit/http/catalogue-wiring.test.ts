@@ -43,17 +43,23 @@ describe('the catalogue entry modules', () => {
   it.each(routes)(
     '$method $path runs httpRoute with its own contract',
     async (route) => {
-      // Read which contract the handler wires, without importing the handler
-      // (handler modules read their tables' env vars at import time).
+      // Read which contracts the handler wires, without importing the handler
+      // (handler modules read their tables' env vars at import time). A module
+      // that serves several routes (the page's) wires one contract per route.
       const source = readFileSync(resolve(root, route.entry), 'utf8');
-      const wired = /httpRoute\(\s*(\w+)\s*,/.exec(source)?.[1];
-      expect(wired, `httpRoute(<contract>, …) in ${route.entry}`).toBeDefined();
-      const from = new RegExp(`import \\{[^}]*\\b${wired}\\b[^}]*\\} from '(\\.[^']+)'`).exec(source)?.[1];
-      expect(from, `import of ${wired} in ${route.entry}`).toBeDefined();
-      const module = (await import(resolve(root, dirname(route.entry), from!))) as Record<string, RouteContract>;
-      const contract = module[wired!];
-      expect(contract).toBeDefined();
-      expect({ method: contract!.method, path: contract!.path, auth: contract!.auth }).toEqual({ method: route.method, path: route.path, auth: route.auth });
+      const wired = [...source.matchAll(/httpRoute\(\s*(\w+)\s*,/g)].map((m) => m[1]!);
+      expect(wired.length, `httpRoute(<contract>, …) in ${route.entry}`).toBeGreaterThan(0);
+      const wiredContracts = await Promise.all(
+        wired.map(async (name) => {
+          const from = new RegExp(`import \\{[^}]*\\b${name}\\b[^}]*\\} from '(\\.[^']+)'`).exec(source)?.[1];
+          expect(from, `import of ${name} in ${route.entry}`).toBeDefined();
+          const module = (await import(resolve(root, dirname(route.entry), from!))) as Record<string, RouteContract>;
+          return module[name];
+        }),
+      );
+      const contract = wiredContracts.find((c) => c?.method === route.method && c.path === route.path);
+      expect(contract, `a contract for ${route.method} ${route.path} among ${wired.join(', ')}`).toBeDefined();
+      expect(contract!.auth).toBe(route.auth);
       expect(contracts).toContain(contract);
     },
   );

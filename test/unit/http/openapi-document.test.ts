@@ -16,6 +16,8 @@ type Operation = {
 type Document = { openapi: string; info: Json; components: Json; paths: Record<string, Record<string, Operation>> };
 
 let document: Document;
+/** Every contract but the page's (see the first test). */
+const documented = contracts.filter((c) => c.documented !== false);
 
 beforeAll(async () => {
   // The document must build without any deployment setting: clear the
@@ -50,20 +52,26 @@ describe('the OpenAPI document', () => {
     expect(JSON.parse(JSON.stringify(document))).toEqual(document);
   });
 
-  it('has every contract, by path and method, with its operationId, summary and tags, and nothing else', () => {
-    for (const contract of contracts) {
+  it('leaves out the page routes on purpose: they serve HTML, scripts and styles to browsers, no API operation', () => {
+    const pageRoutes = contracts.filter((c) => c.documented === false);
+    expect(pageRoutes.map((c) => `${c.method} ${c.path}`).sort()).toEqual(['GET /replay', 'GET /replay/{proxy+}']);
+    for (const contract of pageRoutes) expect(document.paths[contract.path], contract.path).toBeUndefined();
+  });
+
+  it('has every other contract, by path and method, with its operationId, summary and tags, and nothing else', () => {
+    for (const contract of documented) {
       const op = operation(contract.path, contract.method.toLowerCase());
       expect(op.operationId).toBe(contract.operationId);
       expect(op.summary).toBe(contract.summary);
       expect(op.tags).toEqual(contract.tags);
     }
-    const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
-    expect(documented.sort()).toEqual(contracts.map((c) => `${c.method} ${c.path}`).sort());
+    const inDocument = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(inDocument.sort()).toEqual(documented.map((c) => `${c.method} ${c.path}`).sort());
   });
 
   it('uses unique operationIds', () => {
     const ids = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
-    expect(ids.length).toBe(contracts.length);
+    expect(ids.length).toBe(documented.length);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
@@ -93,7 +101,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('marks public routes with an empty security list and no 401', () => {
-    const publicRoutes = contracts.filter((c) => !c.auth);
+    const publicRoutes = documented.filter((c) => !c.auth);
     expect(publicRoutes.map((c) => c.path)).toEqual(expect.arrayContaining(['/health', '/openapi.json']));
     for (const contract of publicRoutes) {
       const op = operation(contract.path, contract.method.toLowerCase());
@@ -151,13 +159,24 @@ describe('the ledger operations in the OpenAPI document', () => {
     expect(post.responses['422']?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/V1ValidationError' });
   });
 
-  it('describe the history query: skip, limit up to 200, cursor, none required', () => {
+  it('describe the history query: skip, limit up to 200, cursor, the status and deployment filters, none required', () => {
     const history = operation('/api/v1/replay/history', 'get');
-    expect((history.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['cursor', 'limit', 'skip']);
+    expect((history.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['cursor', 'deployment', 'limit', 'skip', 'status']);
     expect(parameter(history, 'limit')).toMatchObject({ required: false, schema: { maximum: 200, minimum: 1, default: 50 } });
     expect(parameter(history, 'skip')).toMatchObject({ required: false, schema: { minimum: 0, default: 0 } });
     expect(parameter(history, 'cursor')).toMatchObject({ required: false, description: expect.stringContaining('next_cursor') });
+    expect(parameter(history, 'status')).toMatchObject({ required: false, schema: { enum: ['success', 'partial', 'failed'] } });
+    expect(parameter(history, 'deployment')).toMatchObject({ required: false, description: expect.stringContaining('(none)'), schema: { maxLength: 256 } });
     expect(history.requestBody).toBeUndefined();
+  });
+
+  it('describe the daily stats: days from 1 to 90, 30 by default', () => {
+    const daily = operation('/api/v1/replay/stats/daily', 'get');
+    expect(parameter(daily, 'days')).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 90, default: 30 } });
+    expect(daily.responses['200']?.content?.['application/json']?.schema).toMatchObject({
+      properties: { items: { items: { required: expect.arrayContaining(['day', 'deployment', 'submissions', 'divergences']) } } },
+    });
+    expect(Object.keys(daily.responses)).toEqual(expect.arrayContaining(['200', '401', '422']));
   });
 
   it('describe the run history: run_id in the path, limit and cursor in the query', () => {

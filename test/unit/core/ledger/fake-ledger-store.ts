@@ -1,3 +1,5 @@
+import type { DailyCount } from '../../../../functions/core/ledger/daily.ts';
+import { matchesFilter, type HistoryFilter } from '../../../../functions/core/ledger/history-filter.ts';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '../../../../functions/core/ledger/ledger-store.ts';
 import type { LedgerTotals, Submission } from '../../../../functions/core/ledger/submission.ts';
 
@@ -21,7 +23,9 @@ export function fakeLedgerStore() {
   const totalsByOrg = new Map<string, LedgerTotals>();
   const keys = new Map<string, IdempotencyRecord>();
   const entries: LedgerEntry[] = [];
-  const pageRequests: { orgId: string; runId?: string; request: PageRequest }[] = [];
+  const pageRequests: { orgId: string; runId?: string; request: PageRequest; filter?: HistoryFilter }[] = [];
+  // Keyed by org, then `<day>#<deployment>`, as the DynamoDB adapter keys its counters.
+  const dailyByOrg = new Map<string, Map<string, DailyCount>>();
 
   const pageOf = (items: Submission[], request: PageRequest): Page => {
     const newestFirst = [...items].sort((a, b) => (a.id === b.id ? 0 : a.id < b.id ? 1 : -1));
@@ -48,6 +52,11 @@ export function fakeLedgerStore() {
         divergences: t.divergences + submission.divergences,
         costSavedMicros: t.costSavedMicros + entry.costSavedMicros,
       });
+      const daily = dailyByOrg.get(entry.orgId) ?? new Map<string, DailyCount>();
+      const key = `${entry.day}#${entry.deployment}`;
+      const count = daily.get(key) ?? { day: entry.day, deployment: entry.deployment, submissions: 0, divergences: 0 };
+      daily.set(key, { ...count, submissions: count.submissions + 1, divergences: count.divergences + submission.divergences });
+      dailyByOrg.set(entry.orgId, daily);
       if (idempotencyKey) {
         keys.set(idempotencyKey, {
           fingerprint: entry.idempotency!.fingerprint,
@@ -57,19 +66,26 @@ export function fakeLedgerStore() {
       }
       return { created: structuredClone(submission) };
     },
-    async listOrg(orgId, request) {
-      pageRequests.push({ orgId, request: { ...request } });
-      return pageOf(byOrg.get(orgId) ?? [], request);
+    async listOrg(orgId, request, filter = {}) {
+      pageRequests.push({ orgId, request: { ...request }, ...(Object.keys(filter).length ? { filter: { ...filter } } : {}) });
+      return pageOf((byOrg.get(orgId) ?? []).filter((s) => matchesFilter(s, filter)), request);
     },
     async listRun(orgId, runId, request) {
       pageRequests.push({ orgId, runId, request: { ...request } });
       return pageOf((byOrg.get(orgId) ?? []).filter((s) => s.run_id === runId), request);
+    },
+    async count(orgId, filter = {}) {
+      return (byOrg.get(orgId) ?? []).filter((s) => matchesFilter(s, filter)).length;
     },
     async runTotal(orgId, runId) {
       return (byOrg.get(orgId) ?? []).filter((s) => s.run_id === runId).length;
     },
     async totals(orgId) {
       return { ...(totalsByOrg.get(orgId) ?? zero()) };
+    },
+    async daily(orgId, from, to) {
+      // Storage order on purpose (by key, not by day then deployment): the service sorts.
+      return [...(dailyByOrg.get(orgId)?.values() ?? [])].filter((c) => c.day >= from && c.day <= to).reverse();
     },
   };
 

@@ -1,0 +1,19 @@
+/**
+ * `npm run build`: builds the Replay Hub page (web/) into dist/web, which the
+ * page routes serve — locally from there, on AWS from the function's bundle.
+ * `npm start` runs it first; `cdk synth` runs it before bundling the page function.
+ */
+import { resolve } from 'node:path';
+import { pageFiles } from '../lib/catalogue.ts';
+import { buildPage } from '../web/build/build-page.ts';
+
+const outDir = resolve(import.meta.dirname, '..', pageFiles.from);
+const started = Date.now();
+const files = await buildPage(outDir).catch((error: unknown) => {
+  console.error(`The page did not build: ${(error as Error).message}`);
+  process.exit(1);
+});
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+console.log(`Built the Replay Hub page into ${outDir} in ${Date.now() - started} ms:`);
+for (const file of files) console.log(`  ${file.path.padEnd(36)} ${kb(file.bytes).padStart(10)}  gzip ${kb(file.gzipBytes).padStart(9)}  br ${kb(file.brotliBytes).padStart(9)}`);

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { defineContract } from '#shared/http/contract.ts';
+
+const common = {
+  method: 'GET' as const,
+  family: 'v1' as const,
+  tags: ['Page'],
+  auth: false,
+  // HTML, scripts and styles for browsers: not an API operation (see README, "The Replay Hub page").
+  documented: false,
+};
+
+/** The Replay Hub page itself; it asks for an API key in the browser and calls the ledger API. */
+export const replayPage = defineContract({
+  ...common,
+  path: '/replay',
+  operationId: 'getReplayPage',
+  summary: 'The Replay Hub page',
+  request: {},
+  responses: { 200: { description: 'The page (text/html)' } },
+});
+
+/** Deep links into the page (`/replay/runs/{run_id}`) and its hashed assets (`/replay/assets/…`). */
+export const replayPageFiles = defineContract({
+  ...common,
+  path: '/replay/{proxy+}',
+  operationId: 'getReplayPageFile',
+  summary: 'A deep link into the Replay Hub page, or one of its assets',
+  request: { path: z.object({ proxy: z.string() }) },
+  responses: {
+    200: { description: 'The page (text/html) for a page path, or the asset' },
+    304: { description: 'Not modified (If-None-Match)' },
+    404: { description: 'No such asset, or no such page (the page, which says so)' },
+  },
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { RouteSpec } from '../../lib/catalogue.ts';
+import { catalogue } from '../../lib/cdk/catalogue-input.ts';
+import { bundledFilesHooks } from '../../lib/cdk/constructs/reprise-function.ts';
+import { synthesize } from './synth.ts';
+import { queries } from './template-queries.ts';
+
+// Prepare and act once per file; each test assesses the same template.
+const { template } = synthesize();
+const q = queries(template);
+const pageRoutes = catalogue.routes.filter((route) => route.entry === 'functions/http/page/serve-page.ts');
+
+/** The function a route's integration invokes. */
+function targetOf(routeKey: string): string {
+  const [, route] = q.resources('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey)!;
+  const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+  const [, integration] = q.resources('AWS::ApiGatewayV2::Integration').find(([id]) => id === integrationId)!;
+  return integration.Properties.IntegrationUri['Fn::GetAtt'][0];
+}
+
+describe('the Replay Hub page on AWS', () => {
+  it('is served at /replay and below by public routes', () => {
+    expect(pageRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual(['GET /replay false', 'GET /replay/{proxy+} false']);
+  });
+
+  it('has both routes share one function, which touches no table, queue, bucket or secret', () => {
+    const [functionId] = q.fn('functions/http/page/serve-page.ts');
+    expect(pageRoutes.map((r) => targetOf(`${r.method} ${r.path}`))).toEqual([functionId, functionId]);
+    const statements = q.statementsOf('functions/http/page/serve-page.ts');
+    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => !a.startsWith('logs:'))).toEqual([]);
+  });
+
+  it('builds the page before bundling and copies it beside the bundle', () => {
+    const files = pageRoutes[0]!.files!;
+    const hooks = bundledFilesHooks(files);
+    expect(hooks.beforeBundling('/repo', '/out')).toEqual(['npm run --silent build']);
+    expect(hooks.afterBundling('/repo', '/out')).toEqual([`cp -R '/repo/${files.from}' '/out/${files.into}'`]);
+    expect(hooks.afterBundling("/it's", '/out')[0]).toBe(`cp -R '/it'\\''s/${files.from}' '/out/${files.into}'`);
+  });
+
+  it('refuses routes that share a module but not its settings', () => {
+    const [first] = pageRoutes as [RouteSpec];
+    const diverging: RouteSpec = { ...first, path: '/replay-too', memoryMb: first.memoryMb * 2 };
+    expect(() => synthesize({ catalogue: { ...catalogue, routes: [...catalogue.routes, diverging] } })).toThrow(/share functions\/http\/page\/serve-page\.ts/);
+  });
+});

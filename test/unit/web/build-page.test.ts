@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPageFiles } from '../../../functions/http/page/page-files.ts';
+import { buildPage, type BuiltFile } from '../../../web/build/build-page.ts';
+
+const outDir = mkdtempSync(join(tmpdir(), 'reprise-page-'));
+const secondDir = mkdtempSync(join(tmpdir(), 'reprise-page-'));
+let built: BuiltFile[];
+
+afterAll(() => {
+  for (const dir of [outDir, secondDir]) rmSync(dir, { recursive: true, force: true });
+});
+
+beforeAll(async () => {
+  // A file of an earlier build, which this one must remove.
+  mkdirSync(join(outDir, 'assets'), { recursive: true });
+  writeFileSync(join(outDir, 'assets', 'app-OLD00000.js'), 'old');
+  built = await buildPage(outDir);
+});
+
+describe('the page build', () => {
+  it('writes index.html and content-hashed script, styles and icon', () => {
+    expect(built.map((f) => f.path).sort()).toEqual([
+      expect.stringMatching(/^assets\/app-[A-Z0-9]{8}\.js$/),
+      expect.stringMatching(/^assets\/icon-[A-Z0-9]{8}\.svg$/),
+      expect.stringMatching(/^assets\/styles-[A-Z0-9]{8}\.css$/),
+      'index.html',
+    ]);
+    expect(existsSync(join(outDir, 'assets', 'app-OLD00000.js'))).toBe(false);
+  });
+
+  it('links the hashed assets from index.html, with no inline script or style', () => {
+    const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+    for (const file of built.filter((f) => f.path.startsWith('assets/'))) expect(html).toContain(`/replay/${file.path}`);
+    expect(html).not.toMatch(/%[A-Z_]+%/);
+    expect(html).toMatch(/<script type="module" src="\/replay\/assets\/app-[A-Z0-9]{8}\.js"><\/script>/);
+    expect(html.match(/<script\b[^>]*>[^<]+<\/script>/g)).toBeNull();
+    expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i);
+  });
+
+  it('stays small: the script under 40 KiB and the styles under 16 KiB before compression', () => {
+    const size = (prefix: string) => built.find((f) => f.path.startsWith(`assets/${prefix}-`))!;
+    expect(size('app').bytes).toBeLessThan(40 * 1024);
+    expect(size('styles').bytes).toBeLessThan(16 * 1024);
+    expect(size('app').brotliBytes).toBeLessThan(size('app').bytes / 2);
+  });
+
+  it('writes a .br and a .gz beside each file, which decode to it', () => {
+    for (const file of built) {
+      const original = readFileSync(join(outDir, file.path));
+      expect(brotliDecompressSync(readFileSync(join(outDir, `${file.path}.br`)))).toEqual(original);
+      expect(gunzipSync(readFileSync(join(outDir, `${file.path}.gz`)))).toEqual(original);
+    }
+  });
+
+  it('is read back by the page function with types, encodings and immutability', () => {
+    const files = readPageFiles(outDir);
+    expect([...files.keys()].sort()).toEqual(built.map((f) => f.path).sort());
+    const script = [...files.entries()].find(([path]) => path.endsWith('.js'))![1];
+    expect(script).toMatchObject({ contentType: 'text/javascript; charset=utf-8', immutable: true, etag: expect.stringMatching(/^"[\w-]{22}"$/) });
+    expect(Object.keys(script.encoded).sort()).toEqual(['br', 'gzip']);
+    expect(files.get('index.html')).toMatchObject({ contentType: 'text/html; charset=utf-8', immutable: false });
+  });
+
+  it('makes the same files from the same sources', async () => {
+    const again = await buildPage(secondDir);
+    expect(again.map((f) => [f.path, f.bytes])).toEqual(built.map((f) => [f.path, f.bytes]));
+  });
+});

@@ -1,0 +1,86 @@
+import { createApiClient } from './api-client.ts';
+import { showHub } from './hub-view.ts';
+import { keyStore } from './key-store.ts';
+import { showKeyForm } from './key-view.ts';
+import { showNotFound } from './not-found-view.ts';
+import { viewOf } from './routes.ts';
+import { showRun } from './run-view.ts';
+import type { ViewContext } from './view-context.ts';
+
+const main = document.getElementById('main')!;
+const announcer = document.getElementById('announcer')!;
+const forgetKey = document.getElementById('forget-key') as HTMLButtonElement;
+
+let current: AbortController | undefined;
+let firstRender = true;
+
+/** Draws the view of the current location, or the key form when no key is kept. */
+function render(options: { notice?: string; focus?: string } = {}): void {
+  current?.abort();
+  current = new AbortController();
+  const key = keyStore.get();
+  forgetKey.hidden = !key;
+  if (!key) {
+    showKeyForm(main, {
+      notice: options.notice,
+      accepted: (accepted) => {
+        keyStore.set(accepted);
+        render();
+      },
+    });
+    firstRender = false;
+    return;
+  }
+  const context: ViewContext = {
+    main,
+    api: createApiClient(key, current.signal),
+    signal: current.signal,
+    navigate,
+    announce,
+    unauthorized: () => {
+      keyStore.forget();
+      render({ notice: 'The saved API key was not accepted (401): it may have been revoked. Enter another key.' });
+    },
+    title: (text) => {
+      document.title = `${text} · Reprise`;
+    },
+  };
+  const view = viewOf(location.pathname, location.search);
+  if (view.name === 'hub') showHub(context, view.query);
+  else if (view.name === 'run') showRun(context, view.runId);
+  else showNotFound(context);
+  // After client-side navigation, move focus as a page load would reset it.
+  if (!firstRender) (document.getElementById(options.focus ?? '') ?? main.querySelector<HTMLElement>('h1'))?.focus();
+  firstRender = false;
+}
+
+function navigate(href: string, focus?: string): void {
+  history.pushState(null, '', href);
+  render(focus ? { focus } : {});
+}
+
+function announce(message: string): void {
+  // Emptied first, so that the same message twice is announced twice.
+  announcer.textContent = '';
+  setTimeout(() => (announcer.textContent = message), 100);
+}
+
+forgetKey.addEventListener('click', () => {
+  keyStore.forget();
+  render({ notice: 'The API key was forgotten on this browser.' });
+});
+
+// Links within the page navigate without reloading; modified clicks keep their usual meaning.
+document.addEventListener('click', (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = (event.target as Element | null)?.closest?.('a');
+  if (!link || link.target || link.hasAttribute('download')) return;
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin || !/^\/replay(\/|$)/.test(url.pathname)) return;
+  if (url.hash && url.pathname === location.pathname) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search);
+});
+window.addEventListener('popstate', () => render());
+
+render();

@@ -1,0 +1,64 @@
+import { STATUSES, type ReplayStatus } from './types.ts';
+
+/** Page sizes the table offers; the API serves at most 200 per page. */
+export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+/** Windows the chart offers, in UTC days; the API serves at most 90. */
+export const CHART_DAYS = [7, 30, 90] as const;
+export const DEFAULT_CHART_DAYS = 30;
+
+/** What the hub shows; it lives in the query string, so a filtered view can be bookmarked and shared. */
+export interface HubQuery {
+  status?: ReplayStatus | undefined;
+  deployment?: string | undefined;
+  limit: number;
+  days: number;
+}
+
+export type View = { name: 'hub'; query: HubQuery } | { name: 'run'; runId: string } | { name: 'not-found' };
+
+const HUB_PATH = /^\/replay\/?$/;
+const RUN_PATH = /^\/replay\/runs\/([^/]+)\/?$/;
+
+/** The view a location shows; values out of range in the query fall back to defaults. */
+export function viewOf(pathname: string, search: string): View {
+  if (HUB_PATH.test(pathname)) return { name: 'hub', query: hubQueryOf(new URLSearchParams(search)) };
+  const run = RUN_PATH.exec(pathname);
+  if (run) {
+    try {
+      return { name: 'run', runId: decodeURIComponent(run[1]!) };
+    } catch {
+      return { name: 'not-found' };
+    }
+  }
+  return { name: 'not-found' };
+}
+
+function hubQueryOf(params: URLSearchParams): HubQuery {
+  const status = params.get('status');
+  const deployment = params.get('deployment')?.trim();
+  const limit = Number(params.get('limit'));
+  const days = Number(params.get('days'));
+  return {
+    ...(STATUSES.includes(status as ReplayStatus) ? { status: status as ReplayStatus } : {}),
+    ...(deployment ? { deployment: deployment.slice(0, 256) } : {}),
+    limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : DEFAULT_PAGE_SIZE,
+    days: (CHART_DAYS as readonly number[]).includes(days) ? days : DEFAULT_CHART_DAYS,
+  };
+}
+
+/** The hub's URL for a query, leaving defaults out. */
+export function hubHref(query: HubQuery): string {
+  const params = new URLSearchParams();
+  if (query.status) params.set('status', query.status);
+  if (query.deployment) params.set('deployment', query.deployment);
+  if (query.limit !== DEFAULT_PAGE_SIZE) params.set('limit', String(query.limit));
+  if (query.days !== DEFAULT_CHART_DAYS) params.set('days', String(query.days));
+  const search = params.toString();
+  return search ? `/replay?${search}` : '/replay';
+}
+
+/** The run page of a run id. */
+export function runHref(runId: string): string {
+  return `/replay/runs/${encodeURIComponent(runId)}`;
+}
