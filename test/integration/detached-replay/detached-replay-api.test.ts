@@ -64,6 +64,23 @@ describe('POST /api/v1/replay', () => {
     }
   });
 
+  it('publishes every key once across pages when keys differ in case and punctuation', async () => {
+    const from = randomUUID();
+    const prefix = `${tenant.projectId}/${from}/stage`;
+    const keys = Array.from({ length: 400 }, (_, i) => String(i).padStart(3, '0')).flatMap((n) => [
+      `${prefix}/Doc-${n}.json`,
+      `${prefix}/doc-${n}.json`,
+      `${prefix}/doc_${n}.json`,
+    ]);
+    await putObjects(keys);
+
+    const response = await api.post('/api/v1/replay', request(from, { from_stage: 'stage' }));
+    const messages = await drain(queueUrl(), keys.length);
+
+    expect(response.body).toMatchObject({ objects_found: 1_200, objects_published: 1_200, status: 'publishing_complete' });
+    expect(messages.map((m) => (JSON.parse(m.Body!) as { object_key: string }).object_key).sort()).toEqual([...keys].sort());
+  });
+
   it('replays only under from_path when given, and records the replay', async () => {
     const from = randomUUID();
     await seedOutputs(tenant.projectId, from, 'markdown_converted', 30, false);
