@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExecutionRecord } from '#core/detached-replay/execution.ts';
+import type { ExecutionRecord, PageOutcome } from '#core/detached-replay/execution.ts';
 import { detachedLimits } from '#core/detached-replay/limits.ts';
 import type { ExecutionStore } from '#core/detached-replay/ports.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
@@ -9,7 +9,7 @@ import { queryUpTo } from './query-up-to.ts';
 /*
  * Items of the detached table (pk, sk):
  *   PRJ#<project>                EXE#<execution id>   the execution: counts, status, source, route
- *   PRJ#<project>#EXE#<id>       PAGE#<n>             page n is done (its counts were added)
+ *   PRJ#<project>#EXE#<id>       PAGE#<n>             page n, published from its message, is done (its counts were added)
  *   PRJ#<project>#EXE#<id>       ENQ#<n>              page n's message was sent (sent once)
  * The sparse index `sweep` holds executions still publishing, by last progress.
  */
@@ -18,7 +18,27 @@ const projectPk = (projectId: string) => `PRJ#${projectId}`;
 const pagesPk = (projectId: string, executionId: string) => `PRJ#${projectId}#EXE#${executionId}`;
 const key = (projectId: string, executionId: string) => ({ pk: projectPk(projectId), sk: EXE + executionId });
 
-/** Executions and their page markers; every count is added in the same transaction as its page's marker. */
+/** The update that adds one page's outcome to its execution's counts. */
+function addOutcome(outcome: PageOutcome, at: string) {
+  return {
+    UpdateExpression:
+      'ADD pages_done :one, objects_found :found, objects_skipped :skipped, objects_published :published, objects_failed :failed SET last_progress_at = :at, sweep_sk = :at',
+    ExpressionAttributeValues: {
+      ':one': 1,
+      ':found': outcome.found,
+      ':skipped': outcome.skipped,
+      ':published': outcome.published,
+      ':failed': outcome.failed,
+      ':at': at,
+    },
+  };
+}
+
+/**
+ * Executions and their page markers. A page published from a message has its
+ * counts added in the same transaction as its marker; a page the starting
+ * request published itself is never redelivered, so it needs no marker.
+ */
 export function createDynamoExecutionStore(tableName: string): ExecutionStore {
   return {
     async create(record) {
@@ -94,26 +114,15 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: key(projectId, executionId),
-                  UpdateExpression:
-                    'ADD pages_done :one, objects_found :found, objects_skipped :skipped, objects_published :published, objects_failed :failed SET last_progress_at = :at, sweep_sk = :at',
-                  ExpressionAttributeValues: {
-                    ':one': 1,
-                    ':found': outcome.found,
-                    ':skipped': outcome.skipped,
-                    ':published': outcome.published,
-                    ':failed': outcome.failed,
-                    ':at': at,
-                  },
-                },
-              },
+              { Update: { TableName: tableName, Key: key(projectId, executionId), ...addOutcome(outcome, at) } },
             ],
           }),
         ),
       ),
+
+    async addInlinePage(projectId, executionId, outcome, at) {
+      await dynamoDb.send(new UpdateCommand({ TableName: tableName, Key: key(projectId, executionId), ...addOutcome(outcome, at) }));
+    },
 
     async appendErrors(projectId, executionId, errors, cap) {
       await whenConditionHolds(() =>

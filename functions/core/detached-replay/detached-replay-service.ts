@@ -51,11 +51,17 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
     });
   }
 
-  /** Adds a published page's outcome exactly once; finishes the execution when it was the last page done. */
+  /** Adds a page message's outcome exactly once; finishes the execution when it was the last page done. */
   async function recordPage(record: ExecutionRecord, page: number, outcome: PageOutcome): Promise<void> {
     const added = await deps.store.completePage(record.project_id, record.execution_id, page, outcome, at());
     if (added && outcome.errors.length) await deps.store.appendErrors(record.project_id, record.execution_id, outcome.errors, L.errorsPerExecution);
     await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
+  }
+
+  /** Adds the outcome of a page the starting request published; the request checks for completion once, at its end. */
+  async function recordInlinePage(record: ExecutionRecord, outcome: PageOutcome): Promise<void> {
+    await deps.store.addInlinePage(record.project_id, record.execution_id, outcome, at());
+    if (outcome.errors.length) await deps.store.appendErrors(record.project_id, record.execution_id, outcome.errors, L.errorsPerExecution);
   }
 
   /**
@@ -139,7 +145,7 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
         const release = (): void => void publishing.delete(slot);
         const slot: Promise<void> = published.then(release, release);
         publishing.add(slot);
-        bookkeeping.push(published.then((outcome) => recordPage(record, page, outcome)).catch((error: unknown) => void failures.push(error)));
+        bookkeeping.push(published.then((outcome) => recordInlinePage(record, outcome)).catch((error: unknown) => void failures.push(error)));
         if (publishing.size >= L.pagesInFlight) await Promise.race(publishing);
         const next = await upcoming;
         if (!next) break;
@@ -147,6 +153,9 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       }
       await Promise.all(bookkeeping);
       if (failures.length) throw failures[0];
+      // Once, after every page of this request is counted and the total (if it was listed here) is set:
+      // the pages finish out of order, and the last may finish before the total is known.
+      await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
       const current = await getRecord(caller.projectId, record.execution_id);
       return { view: toView(current), complete: current.status !== 'publishing' };
     },

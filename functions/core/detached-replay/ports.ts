@@ -34,6 +34,12 @@ export interface ExecutionStore {
    * the page was already done (its outcome is then not added again).
    */
   completePage(projectId: string, executionId: string, page: number, outcome: PageOutcome, at: string): Promise<boolean>;
+  /**
+   * Adds the outcome of a page the starting request published itself. No
+   * message ever carries such a page, so it cannot be delivered twice and
+   * needs no done marker: one plain update.
+   */
+  addInlinePage(projectId: string, executionId: string, outcome: PageOutcome, at: string): Promise<void>;
   /** Keeps the first errors of an execution, up to the cap; best effort. */
   appendErrors(projectId: string, executionId: string, errors: string[], cap: number): Promise<void>;
   /** publishing → final status, once every page is done; false otherwise. */

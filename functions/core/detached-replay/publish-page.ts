@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { PageOutcome } from './execution.ts';
 import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';
 import type { BatchPublisher, OutgoingMessage } from './ports.ts';
@@ -22,7 +22,7 @@ export interface PublishContext {
  * execution's namespace, so re-publishing the same object gives the same id
  * and consumers can de-duplicate.
  */
-export function correlationIdOf(executionId: string, objectKey: string): string {
+export function correlationIdOf(executionId: string | Uint8Array, objectKey: string): string {
   return uuidv5(objectKey, executionId);
 }
 
@@ -36,6 +36,8 @@ export async function publishPage(keys: readonly string[], ctx: PublishContext):
   const objects = keys.filter((key) => !key.endsWith(SIDECAR_SUFFIX));
   const outcome: PageOutcome = { found: objects.length, skipped: keys.length - objects.length, published: 0, failed: 0, errors: [] };
   const limit = ctx.limit ?? pLimit(L.publishConcurrency);
+  // Parsed once per page rather than once per object.
+  const namespace = parseUuid(ctx.executionId);
   const backoff = ctx.backoff ?? defaultBackoff;
   const batches: string[][] = [];
   for (let i = 0; i < objects.length; i += L.batchSize) batches.push(objects.slice(i, i + L.batchSize));
@@ -43,7 +45,7 @@ export async function publishPage(keys: readonly string[], ctx: PublishContext):
   await Promise.all(
     batches.map((batch) =>
       limit(async () => {
-        let pending = new Map(batch.map((key, i) => [String(i), { key, message: messageOf(key, String(i), ctx) }]));
+        let pending = new Map(batch.map((key, i) => [String(i), { key, message: messageOf(key, String(i), ctx, namespace) }]));
         for (let attempt = 1; pending.size > 0; attempt++) {
           let failures: { id: string; code: string; message: string; senderFault: boolean }[];
           try {
@@ -72,14 +74,14 @@ export async function publishPage(keys: readonly string[], ctx: PublishContext):
   return outcome;
 }
 
-function messageOf(key: string, id: string, ctx: PublishContext): OutgoingMessage {
+function messageOf(key: string, id: string, ctx: PublishContext, namespace: Uint8Array): OutgoingMessage {
   return {
     id,
     body: JSON.stringify({ object_key: key, bucket: ctx.bucket }),
     attributes: {
       execution_id: ctx.executionId,
       replay_batch_id: ctx.replayBatchId,
-      correlation_id: correlationIdOf(ctx.executionId, key),
+      correlation_id: correlationIdOf(namespace, key),
       from_execution_id: ctx.fromExecutionId,
     },
   };
