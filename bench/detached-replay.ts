@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import { detachedRoutes, routeQueueName } from '../lib/catalogue.ts';
+import { DETACHED_ROUTES_ENV, detachedRoutes, routeQueueName } from '../lib/catalogue.ts';
 import type { Platform } from '../lib/local/platform.ts';
+import { localQueueUrl } from '../lib/local/provision.ts';
 import { waitFor } from '../lib/local/wait-for.ts';
 import { newUuidV7 } from '../functions/shared/ids.ts';
 import { benchClient } from './bench-client.ts';
@@ -13,19 +14,26 @@ import { row, type BenchRow } from './harness.ts';
 
 const SMALL = 20_000;
 const LARGE = 100_000;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Objects each measuring process publishes, to a queue of its own, before it
+ * is timed: enough for its JIT and its heap to reach their steady state (a
+ * fresh process's RSS still climbs through its first ~50,000 objects).
+ */
+const WARM_UP = 20_000;
 
 interface ChildResult {
   ms: number;
   objects: number;
   maxRssMb: number;
+  heapAfterGcMb: number;
 }
 
-function child(args: string[]): Promise<ChildResult> {
+function child(args: string[], env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolveRun, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'detached-child.ts'), ...args], {
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(import.meta.dirname, 'detached-child.ts'), ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
     });
     let out = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -54,18 +62,27 @@ async function seed(platform: Platform, executionId: string, count: number): Pro
 /**
  * Detached replay: objects per second from a 20,000-object prefix to a
  * route's queue against a bare SendMessageBatch loop (the ceiling), peak
- * memory at 20,000 and 100,000 objects (medians of three interleaved rounds), and the asynchronous path (202, page
- * messages, local page workers) end to end.
+ * memory at 20,000 and 100,000 objects (medians of three interleaved rounds
+ * of warm processes; `BENCH_ROUNDS` changes the count), and the asynchronous
+ * path (202, page messages, local page workers) end to end.
  */
 export async function benchDetachedReplay(platform: Platform): Promise<{ rows: BenchRow[]; notes: Record<string, unknown> }> {
   const route = detachedRoutes.find((r) => r.name === 'example-ingest')!;
   const queueUrl = platform.endpoints.queues[routeQueueName(route)]!;
   const sqs = new SQSClient({ endpoint: platform.endpoints.sqs, region: platform.endpoints.region });
-  const purge = () => sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  // Every measuring process first replays a warm-up prefix to a queue of its own (the bare loop sends as
+  // many messages there), so each figure is that of a warm process, as in a warm Lambda container.
+  await sqs.send(new CreateQueueCommand({ QueueName: 'reprise-bench-warm-up' }));
+  const warmUpQueueUrl = localQueueUrl(platform.endpoints.sqs, 'reprise-bench-warm-up');
+  const routes = JSON.parse(process.env[DETACHED_ROUTES_ENV] ?? '{}') as Record<string, unknown>;
+  const childEnv = { [DETACHED_ROUTES_ENV]: JSON.stringify({ ...routes, 'bench-warm-up': { queue_url: warmUpQueueUrl } }) };
+  const purge = () => Promise.all([queueUrl, warmUpQueueUrl].map((url) => sqs.send(new PurgeQueueCommand({ QueueUrl: url }))));
 
+  const warmUp = newUuidV7();
   const small = newUuidV7();
   const large = newUuidV7();
   const seedStarted = performance.now();
+  await seed(platform, warmUp, WARM_UP);
   await seed(platform, small, SMALL);
   await seed(platform, large, LARGE);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
@@ -73,13 +90,13 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
   // Rounds interleave the configurations so drift on the machine reaches them all; each figure is a median.
   const runs: Record<'bare' | 'replaySmall' | 'prelisted' | 'replayLarge', ChildResult[]> = { bare: [], replaySmall: [], prelisted: [], replayLarge: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    runs.bare.push(await child(['bare', String(SMALL)]));
+    runs.bare.push(await child(['bare', String(SMALL), String(WARM_UP)], childEnv));
     await purge();
-    runs.replaySmall.push(await child(['replay', small, String(SMALL)]));
+    runs.replaySmall.push(await child(['replay', small, String(SMALL), warmUp], childEnv));
     await purge();
-    runs.prelisted.push(await child(['prelisted', small, String(SMALL)]));
+    runs.prelisted.push(await child(['prelisted', small, String(SMALL), warmUp], childEnv));
     await purge();
-    runs.replayLarge.push(await child(['replay', large, String(LARGE)]));
+    runs.replayLarge.push(await child(['replay', large, String(LARGE), warmUp], childEnv));
     await purge();
   }
   const rate = (r: ChildResult) => r.objects / (r.ms / 1000);
@@ -88,9 +105,9 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
     return sorted[Math.floor(sorted.length / 2)]!;
   };
   const bare = { rate: median(runs.bare, rate) };
-  const replaySmall = { rate: median(runs.replaySmall, rate), maxRssMb: median(runs.replaySmall, (r) => r.maxRssMb) };
+  const replaySmall = { rate: median(runs.replaySmall, rate), maxRssMb: median(runs.replaySmall, (r) => r.maxRssMb), heapAfterGcMb: median(runs.replaySmall, (r) => r.heapAfterGcMb) };
   const prelisted = { rate: median(runs.prelisted, rate) };
-  const replayLarge = { rate: median(runs.replayLarge, rate), maxRssMb: median(runs.replayLarge, (r) => r.maxRssMb) };
+  const replayLarge = { rate: median(runs.replayLarge, rate), maxRssMb: median(runs.replayLarge, (r) => r.maxRssMb), heapAfterGcMb: median(runs.replayLarge, (r) => r.heapAfterGcMb) };
   const rows: BenchRow[] = [
     row(`detached replay, ${SMALL.toLocaleString('en')} objects (list + skip sidecars + publish)`, replaySmall.rate, 'bare SendMessageBatch loop, same concurrency', bare.rate, 'obj/s', {
       target: '≥ 0.8',
@@ -101,6 +118,7 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
       target: '≤ 1.1',
       pass: (ratio) => ratio <= 1.1,
     }),
+    row(`heap in use after GC at ${LARGE.toLocaleString('en')} objects`, replayLarge.heapAfterGcMb, `at ${SMALL.toLocaleString('en')} objects`, replaySmall.heapAfterGcMb, 'MB'),
     row(`detached replay, ${LARGE.toLocaleString('en')} objects`, replayLarge.rate, `at ${SMALL.toLocaleString('en')} objects`, replaySmall.rate, 'obj/s'),
   ];
 
@@ -121,5 +139,5 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
   rows.push(row(`POST /api/v1/replay, ${SMALL.toLocaleString('en')} objects, ${response.status} then page workers`, apiRate, 'bare SendMessageBatch loop', bare.rate, 'obj/s'));
   await purge();
   sqs.destroy();
-  return { rows, notes: { rounds: runs, seedSeconds, firstResponse: response.status, asyncStatus: done.status, published: done.objects_published, skipped: done.objects_skipped } };
+  return { rows, notes: { warmUpObjects: WARM_UP, rounds: runs, seedSeconds, firstResponse: response.status, asyncStatus: done.status, published: done.objects_published, skipped: done.objects_skipped } };
 }

