@@ -56,7 +56,7 @@ if (mode === 'replay') {
     lister: { list: async (_bucket, prefix, token) => listings.get(prefix)![token === undefined ? 0 : Number(token)]! },
     publisher: sqsBatchPublisher,
     pages: createSqsPageQueue(process.env[queues.detachedPages.envName]!),
-    routes: { get: (name) => ({ name, queueUrl: routes[name]!.queue_url }), all: () => [] },
+    routes: { all: () => Object.entries(routes).map(([name, route]) => ({ name, queueUrl: route.queue_url })) },
     bucket,
     now: () => new Date(),
     newId: () => crypto.randomUUID(),

@@ -1,26 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DETACHED_ROUTES_ENV, type Access, type FunctionSpec } from '../../lib/catalogue.ts';
+import type { FunctionSpec } from '../../lib/catalogue.ts';
 import { catalogue, idsOf } from '../../lib/cdk/catalogue-input.ts';
 import { repositoryRoot } from '../../lib/cdk/constructs/reprise-function.ts';
 import { synthesize } from './synth.ts';
-import { actionsOf, allFunctions, mentions, queries } from './template-queries.ts';
+import { actionsOf, allFunctions, envNamesOf, mentions, queries } from './template-queries.ts';
 
 // Prepare and act once per file; each test assesses the same template.
 const { app, template } = synthesize();
 const q = queries(template);
 const specs = allFunctions(catalogue);
 const dynamoWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-
-function envNamesOf(access: Access): string[] {
-  if ('table' in access) return [catalogue.tables[access.table].envName];
-  if ('queue' in access) return [catalogue.queues[access.queue].envName];
-  if ('bucket' in access) return [catalogue.buckets[access.bucket].envName];
-  if ('secret' in access) return [catalogue.secrets[access.secret].envName];
-  if ('routes' in access) return [DETACHED_ROUTES_ENV];
-  return Object.values(catalogue.scheduling.env);
-}
 
 const uses = (spec: FunctionSpec, kind: 'table' | 'queue' | 'bucket' | 'secret', id: string) =>
   spec.uses.some((access) => kind in access && (access as Record<string, unknown>)[kind] === id);
@@ -63,7 +54,7 @@ describe('functions', () => {
   it('get the env var of exactly the resources they use', () => {
     const defaults = ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'];
     for (const spec of specs) {
-      const expected = [...defaults, ...spec.uses.flatMap(envNamesOf)].sort();
+      const expected = [...defaults, ...spec.uses.flatMap((access) => envNamesOf(catalogue, access))].sort();
       expect(Object.keys(q.fn(spec)[1].Properties.Environment.Variables).sort(), spec.entry).toEqual(expected);
     }
   });

@@ -6,6 +6,7 @@ import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';
 import type { BatchPublisher, ExecutionStore, ObjectLister, PageQueue, RouteDirectory } from './ports.ts';
 import { sourcePrefix } from './prefix.ts';
 import { publishPage } from './publish-page.ts';
+import { usableRoutes } from './routes.ts';
 
 export interface DetachedReplayDependencies {
   store: ExecutionStore;
@@ -90,8 +91,8 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
   return {
     /** Starts a detached replay; `complete: false` means it goes on from the queue (answer 202). */
     async start(caller: Caller, input: StartInput): Promise<{ view: ExecutionView; complete: boolean }> {
-      const route = deps.routes.get(input.to_route);
-      if (!route || (route.projects && !route.projects.includes(caller.projectId))) {
+      const route = usableRoutes(deps.routes, caller.projectId).find((candidate) => candidate.name === input.to_route);
+      if (!route) {
         throw new NotFoundError(`No route named ${input.to_route}; GET /api/v1/routes lists them`, 'route_not_found');
       }
       const path = input.from_path ?? null;
@@ -179,13 +180,6 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       const last = page.items.at(-1);
       return { items: page.items.map(toView), next_cursor: page.hasMore && last ? encodeCursor(last.execution_id) : null };
     },
-
-    routes: (projectId: string) => ({
-      items: deps.routes
-        .all()
-        .filter((route) => !route.projects || route.projects.includes(projectId))
-        .map((route) => ({ name: route.name, queue_url: route.queueUrl })),
-    }),
 
     /** Ends executions whose page chain stopped (a page message in the DLQ) as partial failures. */
     async sweep(): Promise<number> {

@@ -52,6 +52,5 @@ export interface ExecutionStore {
 
 /** The configured routes: name → queue, and the projects allowed (all when absent). */
 export interface RouteDirectory {
-  get(name: string): { name: string; queueUrl: string; projects?: readonly string[] } | undefined;
   all(): { name: string; queueUrl: string; projects?: readonly string[] }[];
 }

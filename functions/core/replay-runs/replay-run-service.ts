@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
 import { createRun, type CreateRunDependencies, type CreateRunInput } from './create-run.ts';
 import { replayRunLimits as L } from './limits.ts';
 import type { UsageEvent } from './ports.ts';
-import { digestEvidence, evidenceOf, renderReport, sameDigest } from './report.ts';
+import { renderReport } from './report.ts';
 import { cancelRun, executeRun, notFound, sweepRuns } from './run-lifecycle.ts';
 import type { RunMessage } from './replay-run.ts';
 import { parseTarget } from './targets.ts';
@@ -37,19 +37,6 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
       const record = await deps.store.getRun(projectId, runId);
       if (!record) throw notFound(runId);
       return renderReport(record, deps.version, deps.now());
-    },
-
-    /** Recomputes a report's digest over its provenance, manifest summary and metrics. */
-    async verify(report: { provenance: unknown; traffic_manifest: unknown; metrics: unknown; evidence_digest: string }) {
-      const canonical = evidenceOf(report);
-      const keyed = report.evidence_digest.startsWith('sig_');
-      const key = await deps.signingKey();
-      if (keyed && !key) return { valid: false, digest_type: 'hmac_sha256' as const, reason: 'No signing key is configured here' };
-      if (!keyed && key) {
-        // Anyone can recompute a checksum: where reports are signed, an unsigned one proves nothing.
-        return { valid: false, digest_type: 'sha256' as const, reason: 'This platform signs its reports; an unkeyed sha256_ digest is not accepted' };
-      }
-      return { valid: sameDigest(digestEvidence(canonical, key), report.evidence_digest), digest_type: keyed ? ('hmac_sha256' as const) : ('sha256' as const) };
     },
 
     async putAlias(projectId: string, name: string, releases: { target: string; weight: number }[]) {

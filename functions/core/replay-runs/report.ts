@@ -53,6 +53,23 @@ export function sameDigest(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/**
+ * Recomputes a report's digest over its provenance, manifest summary and
+ * metrics. Where reports are signed (a key is given), only a matching `sig_`
+ * digest is valid: anyone can recompute an unkeyed checksum.
+ */
+export function verifyEvidence(
+  report: { provenance: unknown; traffic_manifest: unknown; metrics: unknown; evidence_digest: string },
+  key: Buffer | undefined,
+) {
+  const keyed = report.evidence_digest.startsWith('sig_');
+  if (keyed && !key) return { valid: false, digest_type: 'hmac_sha256' as const, reason: 'No signing key is configured here' };
+  if (!keyed && key) {
+    return { valid: false, digest_type: 'sha256' as const, reason: 'This platform signs its reports; an unkeyed sha256_ digest is not accepted' };
+  }
+  return { valid: sameDigest(digestEvidence(evidenceOf(report), key), report.evidence_digest), digest_type: keyed ? ('hmac_sha256' as const) : ('sha256' as const) };
+}
+
 const ASSUMPTIONS: Record<'routing_simulation' | 'tokenized_performance', string[]> = {
   routing_simulation: [
     'Routing is decided by each side\'s weighted release over a fixed sweep of 1,000 seeds; no request is sent to any model.',

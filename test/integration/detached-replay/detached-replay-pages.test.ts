@@ -33,7 +33,7 @@ function service(overrides: Partial<DetachedReplayDependencies> = {}) {
     lister: s3ObjectLister,
     publisher: sqsBatchPublisher,
     pages: createSqsPageQueue(pagesQueue()),
-    routes: { get: (name) => (name === 'example-ingest' ? { name, queueUrl: routeQueueUrl() } : undefined), all: () => [] },
+    routes: { all: () => [{ name: 'example-ingest', queueUrl: routeQueueUrl() }] },
     bucket: process.env[buckets.outputs.envName]!,
     now: () => new Date(),
     newId: newUuidV7,

@@ -50,7 +50,7 @@ function setup(options: { keys: string[]; pageSize: number; inlineBudgetMs?: num
     lister: pagedLister(options.keys, options.pageSize),
     publisher,
     pages: { enqueue: async (message) => void enqueued.push(message) },
-    routes: { get: (name) => (name === 'ingest' ? { name, queueUrl: 'queue://ingest' } : undefined), all: () => [] },
+    routes: { all: () => [{ name: 'ingest', queueUrl: 'queue://ingest' }] },
     bucket: 'outputs',
     now: () => new Date('2026-11-25T10:00:00Z'),
     newId: () => `0194c1a2-2222-7000-8000-${String(++ids).padStart(12, '0')}`,

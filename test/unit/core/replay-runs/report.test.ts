@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digestEvidence, evidenceOf, renderReport } from '../../../../functions/core/replay-runs/report.ts';
+import { digestEvidence, evidenceOf, renderReport, verifyEvidence } from '../../../../functions/core/replay-runs/report.ts';
 import { priceCatalogue } from '../../../../functions/core/replay-runs/price-catalogue.ts';
 import type { RunRecord } from '../../../../functions/core/replay-runs/replay-run.ts';
 import { resolveSide } from '../../../../functions/core/replay-runs/routing.ts';
@@ -65,5 +65,24 @@ describe('the report before completion', () => {
     expect(report.generated_at).toBe('2026-11-25T01:02:03Z');
     expect(report.provenance).toMatchObject({ concurrency: 3, repetitions: 7, replay_runner_version: 'rr_9.9.9', runtime_engine_version: 'reprise/9.9.9' });
     expect(report.recommended_profile).toBe('n/a');
+  });
+});
+
+describe('verifying a report', () => {
+  const blocks = { provenance: { a: 1 }, traffic_manifest: { traces: 2 }, metrics: { x: 3 } };
+  const key = Buffer.from('secret');
+  const signed = { ...blocks, evidence_digest: digestEvidence(evidenceOf(blocks), key) };
+  const unkeyed = { ...blocks, evidence_digest: digestEvidence(evidenceOf(blocks), undefined) };
+
+  it('accepts a matching signature and refuses one changed block or another key', () => {
+    expect(verifyEvidence(signed, key)).toEqual({ valid: true, digest_type: 'hmac_sha256' });
+    expect(verifyEvidence({ ...signed, metrics: { x: 4 } }, key).valid).toBe(false);
+    expect(verifyEvidence(signed, Buffer.from('other')).valid).toBe(false);
+  });
+
+  it('refuses an unkeyed checksum where reports are signed, and a signature where no key is configured', () => {
+    expect(verifyEvidence(unkeyed, undefined)).toEqual({ valid: true, digest_type: 'sha256' });
+    expect(verifyEvidence(unkeyed, key)).toMatchObject({ valid: false, digest_type: 'sha256' });
+    expect(verifyEvidence(signed, undefined)).toMatchObject({ valid: false, digest_type: 'hmac_sha256' });
   });
 });
