@@ -22,7 +22,15 @@ export async function unlessConditionFails<T>(write: () => Promise<T>): Promise<
   }
 }
 
-function isConditionFailure(error: unknown): boolean {
-  const name = (error as Error).name;
-  return name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException';
+/**
+ * A failed condition: of a single write, or of a transaction cancelled for
+ * failed conditions alone. A transaction cancelled for a conflict, throttling
+ * or validation is an error, so that the caller retries or reports it.
+ */
+export function isConditionFailure(error: unknown): boolean {
+  const { name, CancellationReasons } = error as Error & { CancellationReasons?: { Code?: string }[] };
+  if (name === 'ConditionalCheckFailedException') return true;
+  if (name !== 'TransactionCanceledException') return false;
+  const codes = (CancellationReasons ?? []).map((reason) => reason.Code).filter((code) => code && code !== 'None');
+  return codes.length > 0 && codes.every((code) => code === 'ConditionalCheckFailed');
 }

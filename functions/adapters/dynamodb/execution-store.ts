@@ -186,7 +186,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
           new UpdateCommand({
             TableName: tableName,
             Key: key(projectId, executionId),
-            UpdateExpression: 'SET #status = :failed, completed_at = :at, #errors = list_append(if_not_exists(#errors, :empty), :reason) REMOVE sweep_pk, sweep_sk',
+            UpdateExpression: 'SET #status = :failed, completed_at = :at, #errors = list_append(:reason, if_not_exists(#errors, :empty)) REMOVE sweep_pk, sweep_sk',
             ConditionExpression: '#status = :publishing',
             ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
             ExpressionAttributeValues: { ':failed': 'partial_failure', ':publishing': 'publishing', ':at': at, ':empty': [], ':reason': [reason] },

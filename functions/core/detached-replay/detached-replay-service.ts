@@ -161,10 +161,12 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       return { view: toView(current), complete: current.status !== 'publishing' };
     },
 
-    /** Continues an execution at one page, from the queue; a page already done is skipped. */
+    /** Continues an execution at one page, from the queue; a page already done, or of an ended execution, is skipped. */
     async continuePage(message: PageMessage): Promise<'published' | 'skipped' | 'unknown'> {
       const record = await deps.store.get(message.project_id, message.execution_id);
       if (!record) return 'unknown';
+      // Ended (the sweeper gave up on it): a late page must not publish, nor move its counts.
+      if (record.status !== 'publishing') return 'skipped';
       if (await deps.store.isPageDone(message.project_id, message.execution_id, message.page)) return 'skipped';
       const listing = await deps.lister.list(record.bucket, record.prefix, message.continuation_token);
       await handOn(record, message.page, listing.next, false);

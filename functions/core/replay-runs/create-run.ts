@@ -111,14 +111,16 @@ export async function createRun(deps: CreateRunDependencies, projectId: string, 
   record.manifestSummary = manifestSummary(ref ?? 'inline', traces);
 
   await deps.manifests.put(record.manifestKey, traces);
-  await deps.store.createRun(record);
   const message = { project_id: projectId, run_id: id };
+  let created = false;
   try {
+    await deps.store.createRun(record);
+    created = true;
     if (scheduledFor && scheduledFor > now) await deps.dispatcher.scheduleAt(message, scheduledFor);
     else await deps.dispatcher.enqueue(message);
   } catch (error) {
-    await deps.store.deleteRun(projectId, id);
-    await deps.manifests.delete(record.manifestKey);
+    // Undo both, whatever fails: the caller's error is the one that stopped the create.
+    await Promise.allSettled([...(created ? [deps.store.deleteRun(projectId, id)] : []), deps.manifests.delete(record.manifestKey)]);
     throw error;
   }
   return record;

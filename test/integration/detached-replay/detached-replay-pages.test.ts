@@ -134,6 +134,29 @@ describe('detached replay pages', () => {
     });
   });
 
+  it('ends a stalled execution with its reason first among the errors, and a late page then publishes nothing', async () => {
+    // Prepare: page 0 published by the request, page 1 waiting in the queue, the execution's errors already at their cap.
+    const from = randomUUID();
+    await seedOutputs(tenant.projectId, from, 'stage', 1_500, false);
+    const store = createDynamoExecutionStore(process.env[tables.detached.envName]!);
+    const { view } = await service({ inlineBudgetMs: 0 }).start(caller(), { from_execution_id: from, from_stage: 'stage', to_route: 'example-ingest' });
+    const late = await nextPageMessage();
+    await store.appendErrors(tenant.projectId, view.execution_id, Array.from({ length: 20 }, (_, i) => `earlier error ${i}`), 20);
+
+    // Act
+    const ended = await store.markStalled(tenant.projectId, view.execution_id, 'No page finished for 15 minutes', new Date().toISOString());
+    const outcome = await service().continuePage(late);
+    const messages = await drain(routeQueueUrl(), 1_000);
+
+    // Assess
+    expect(ended).toBe(true);
+    expect(outcome).toBe('skipped');
+    expect(messages).toHaveLength(1_000);
+    const record = await store.get(tenant.projectId, view.execution_id);
+    expect(record).toMatchObject({ status: 'partial_failure', objects_published: 1_000 });
+    expect(record!.errors![0]).toBe('No page finished for 15 minutes');
+  });
+
   it('goes on through the page worker when the request answers 202', async () => {
     // Prepare: the request may publish nothing itself; the local page worker does the rest.
     process.env.DETACHED_INLINE_BUDGET_MS = '0';

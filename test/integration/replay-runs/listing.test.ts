@@ -80,5 +80,7 @@ describe('GET /v2/replay-runs', () => {
 
   it('refuses a cursor it did not issue with a 400 naming cursor', async () => {
     expectInvalid(await api.get(`/v2/replay-runs?cursor=${Buffer.from('nope').toString('base64url')}`), 'cursor');
+    expectInvalid(await api.get(`/v2/usage-events?cursor=${Buffer.from('u1:A').toString('base64url')}`), 'cursor');
+    expectInvalid(await api.get(`/v2/usage-events?cursor=${Buffer.from('nope').toString('base64url')}`), 'cursor');
   });
 });
