@@ -180,6 +180,16 @@ export function routeQueueName(route: DetachedRouteSpec): string {
   return route.queueArn ? route.queueArn.split(':').at(-1)! : `reprise-route-${route.name}`;
 }
 
+/** The settings of a queue the stack (and the local platform) creates for a route. */
+export function routeQueueSettings(route: DetachedRouteSpec): Pick<QueueSpec, 'localName' | 'visibilityTimeoutSeconds' | 'maxReceiveCount' | 'retentionDays'> {
+  return { localName: routeQueueName(route), visibilityTimeoutSeconds: route.visibilityTimeoutSeconds ?? 60, maxReceiveCount: route.maxReceiveCount ?? 5, retentionDays: 4 };
+}
+
+/** The value of DETACHED_ROUTES_ENV for these routes, given each one's queue URL. */
+export function routesEnvValue<Url>(routes: readonly DetachedRouteSpec[], queueUrlOf: (route: DetachedRouteSpec) => Url) {
+  return Object.fromEntries(routes.map((route) => [route.name, { queue_url: queueUrlOf(route), ...(route.projects ? { projects: route.projects } : {}) }]));
+}
+
 function readRoutes(config: unknown): DetachedRouteSpec[] {
   if (!Array.isArray(config)) throw new Error('cdk.json context "reprise:routes" must be a list of routes');
   const names = new Set<string>();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DETACHED_ROUTES_ENV, detachedRoutes, queues, routeQueueName, scheduled, scheduling, secrets, workers } from '../catalogue.ts';
+import { DETACHED_ROUTES_ENV, detachedRoutes, queues, routeQueueName, routeQueueSettings, routesEnvValue, scheduled, scheduling, secrets, workers } from '../catalogue.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startFauxqsProcess } from './fauxqs-process.ts';
 import { startHttpGateway } from './http-gateway.ts';
@@ -71,11 +71,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const s3Endpoint = s3Server.address;
     const resources = await provision(
       { region: LOCAL_REGION, dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: s3Endpoint, scheduler: '' },
-      detachedRoutes.map(routeQueueName),
+      detachedRoutes.map(routeQueueSettings),
     );
-    const routeEnv = Object.fromEntries(
-      detachedRoutes.map((route) => [route.name, { queue_url: resources.queues[routeQueueName(route)], ...(route.projects ? { projects: route.projects } : {}) }]),
-    );
+    const routeEnv = routesEnvValue(detachedRoutes, (route) => resources.queues[routeQueueName(route)]);
     const urlOfArn = new Map(Object.entries(resources.queueArns).map(([name, arn]) => [arn, resources.queues[name]!]));
 
     const scheduler = await startSchedulerStandIn({

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { buckets, queues, tables, type BucketId, type QueueId, type TableSpec } from '../catalogue.ts';
+import { buckets, queues, tables, type BucketId, type QueueId, type QueueSpec, type TableSpec } from '../catalogue.ts';
 
 export interface LocalEndpoints {
   region: string;
@@ -37,7 +37,10 @@ export const dlqName = (name: string) => `${name}-dlq`;
  * Creates every table, queue (with its DLQ and redrive policy) and bucket of
  * the catalogue on the local emulators. Safe to run again on existing data.
  */
-export async function provision(endpoints: LocalEndpoints, extraQueues: readonly string[] = []): Promise<ProvisionedResources> {
+export async function provision(
+  endpoints: LocalEndpoints,
+  extraQueues: readonly Pick<QueueSpec, 'localName' | 'visibilityTimeoutSeconds' | 'maxReceiveCount' | 'retentionDays'>[] = [],
+): Promise<ProvisionedResources> {
   const config = { region: endpoints.region, credentials: localCredentials };
   const dynamodb = new DynamoDBClient({ ...config, endpoint: endpoints.dynamodb });
   const sqs = new SQSClient({ ...config, endpoint: endpoints.sqs });
@@ -47,10 +50,7 @@ export async function provision(endpoints: LocalEndpoints, extraQueues: readonly
 
     const queueUrls: Record<string, string> = {};
     const queueArns: Record<string, string> = {};
-    const queueSpecs = [
-      ...Object.values(queues),
-      ...extraQueues.map((localName) => ({ localName, visibilityTimeoutSeconds: 30, maxReceiveCount: 5, retentionDays: 4 })),
-    ];
+    const queueSpecs = [...Object.values(queues), ...extraQueues];
     for (const spec of queueSpecs) {
       const dlq = await createQueue(sqs, endpoints.sqs, dlqName(spec.localName), { MessageRetentionPeriod: String(14 * 86_400) });
       const queue = await createQueue(sqs, endpoints.sqs, spec.localName, {

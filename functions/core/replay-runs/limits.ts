@@ -14,7 +14,12 @@ export const replayRunLimits = {
   maxTokensPerTrace: 10_000_000,
   maxMessagesPerTrace: 200,
   maxMessageChars: 100_000,
-  maxBodyBytes: 6 * 1024 * 1024,
+  /**
+   * Lambda takes at most 6 MB per synchronous event, and the event carries the
+   * body as an escaped JSON string next to the headers: half of that is what
+   * can always arrive whole and get this API's own 413 above it.
+   */
+  maxBodyBytes: 3 * 1024 * 1024,
   /** A running run whose worker has not finished by then is failed by the sweeper. */
   runDeadlineSeconds: 180,
   /** A queued run still queued this long after it was due gets its message sent again. */

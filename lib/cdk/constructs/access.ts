@@ -6,7 +6,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { DETACHED_ROUTES_ENV, type Access, type BucketId, type QueueId, type SecretId, type TableId } from '../../catalogue.ts';
+import { DETACHED_ROUTES_ENV, routesEnvValue, type Access, type BucketId, type QueueId, type SecretId, type TableId } from '../../catalogue.ts';
 import type { Catalogue } from '../catalogue-input.ts';
 
 /** What `{ scheduler: 'manage' }` resolves against. */
@@ -86,12 +86,8 @@ export function bindAccess(fn: LambdaFunction, access: Access, resources: Catalo
     acknowledgeWildcards(fn, manage, 'One-time schedules are named per run at run time; Create/Get/DeleteSchedule are limited to schedules in the Reprise schedule group.');
   } else if ('routes' in access) {
     // Exactly the configured routes' queues; their URLs reach the function as one JSON env var.
-    const routes: Record<string, { queue_url: string; projects?: readonly string[] }> = {};
-    for (const route of catalogue.detachedRoutes) {
-      const queue = resources.routeQueues[route.name]!;
-      queue.grantSendMessages(fn);
-      routes[route.name] = { queue_url: queue.queueUrl, ...(route.projects ? { projects: route.projects } : {}) };
-    }
+    for (const route of catalogue.detachedRoutes) resources.routeQueues[route.name]!.grantSendMessages(fn);
+    const routes = routesEnvValue(catalogue.detachedRoutes, (route) => resources.routeQueues[route.name]!.queueUrl);
     fn.addEnvironment(DETACHED_ROUTES_ENV, Stack.of(fn).toJsonString(routes));
   } else {
     // A new kind of Access must get its grant and env var here: this stops tsc until it does.

@@ -6,7 +6,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueId, QueueSpec } from '../../catalogue.ts';
+import { routeQueueSettings, type QueueId, type QueueSpec } from '../../catalogue.ts';
 import { idsOf, pascal, type Catalogue } from '../catalogue-input.ts';
 
 export interface QueuesProps {
@@ -64,11 +64,7 @@ export class Queues extends Construct {
       const id = `Route${route.name.split(/[-_]/).map(pascal).join('')}`;
       this.routeQueues[route.name] = route.queueArn
         ? Queue.fromQueueArn(this, id, route.queueArn)
-        : this.queueWithDlq(id, `route ${route.name}`, {
-            visibilityTimeoutSeconds: route.visibilityTimeoutSeconds ?? 60,
-            maxReceiveCount: route.maxReceiveCount ?? 5,
-            retentionDays: 4,
-          }, props, alarmAction).queue;
+        : this.queueWithDlq(id, `route ${route.name}`, routeQueueSettings(route), props, alarmAction).queue;
     }
   }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
+import { replayRunLimits } from '../../../functions/core/replay-runs/limits.ts';
 import { apiClient } from '../../support/api-client.ts';
 import { expectInvalid, expectNotFound, HOUR, isoIn, tenantApi, threeTraces } from './support.ts';
 
@@ -98,6 +99,20 @@ describe('cancel, 404 and 401', () => {
     expectInvalid(response, 'replay_run_id');
     expect(response.body.error.message).toContain('completed');
     expect((await api.get(`/v2/replay-runs/${run.id}`)).body).toEqual(run);
+  });
+
+  it('accepts a create body of exactly 3 MiB and refuses one byte more with a 413 in the v2 shape', async () => {
+    const { api } = await tenantApi(gateway, 'body-limit');
+    const body = JSON.stringify({ ...tokenized, traces: threeTraces });
+    const padded = (bytes: number) => body + ' '.repeat(bytes - Buffer.byteLength(body));
+    const post = (raw: string) => api.request('POST', '/v2/replay-runs', { raw, headers: { 'content-type': 'application/json' } });
+
+    const atLimit = await post(padded(replayRunLimits.maxBodyBytes));
+    const over = await post(padded(replayRunLimits.maxBodyBytes + 1));
+
+    expect(atLimit.status).toBe(201);
+    expect(over.status).toBe(413);
+    expect(over.body.error).toMatchObject({ type: 'invalid_request_error' });
   });
 
   it('answers 404 for an unknown run id on get, cancel and report', async () => {
