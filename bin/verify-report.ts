@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { digestEvidence, evidenceOf, sameDigest } from '../functions/core/replay-runs/report.ts';
+import { digestEvidence, EVIDENCE_DIGEST_PATTERN, evidenceOf, sameDigest } from '../functions/core/replay-runs/report.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'key-file': { type: 'string' } } });
 const fail = (message: string): never => {
@@ -21,7 +21,7 @@ try {
   fail(`Cannot read the report: ${(error as Error).message}`);
 }
 const digest = report!.evidence_digest;
-if (typeof digest !== 'string' || !/^(sig|sha256)_[0-9a-f]{64}$/.test(digest)) fail('The report has no evidence_digest (is the run completed?)');
+if (typeof digest !== 'string' || !EVIDENCE_DIGEST_PATTERN.test(digest)) fail('The report has no evidence_digest (is the run completed?)');
 const keyed = (digest as string).startsWith('sig_');
 const keyText = values['key-file'] ? readFileSync(values['key-file'], 'utf8').trim() : process.env.REPORT_SIGNING_KEY;
 if (keyed && !keyText) fail('A sig_ digest needs the signing key: set REPORT_SIGNING_KEY or pass --key-file');

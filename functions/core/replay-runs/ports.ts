@@ -63,8 +63,3 @@ export interface RunDispatcher {
   /** Deletes a run's schedule; fine when there is none. */
   unschedule(message: RunMessage): Promise<void>;
 }
-
-/** Keyed HMAC when a signing key is configured, a plain checksum otherwise. */
-export interface EvidenceSigner {
-  digest(canonicalJson: string): Promise<string>;
-}

@@ -40,6 +40,9 @@ export function evidenceOf(pinned: { provenance: unknown; traffic_manifest: unkn
   return canonical;
 }
 
+/** What an evidence digest looks like: `sig_` or `sha256_`, then 64 hex digits. */
+export const EVIDENCE_DIGEST_PATTERN = /^(sig|sha256)_[0-9a-f]{64}$/;
+
 /** `sig_` + HMAC-SHA256 with a key, `sha256_` + SHA-256 without. */
 export function digestEvidence(canonicalJson: string, key: Buffer | undefined): string {
   return key

@@ -3,13 +3,12 @@ import { NO_DEPLOYMENT } from '#core/ledger/history-filter.ts';
 import { ledgerLimits, RUN_ID_PATTERN } from '#core/ledger/limits.ts';
 import { REPLAY_STATUSES } from '#core/ledger/submission.ts';
 import { defineContract } from '#shared/http/contract.ts';
+import { optional } from '#shared/http/optional-field.ts';
 import { queryInteger } from '#shared/http/query-params.ts';
 
 const L = ledgerLimits;
 const tags = ['Replay ledger'];
 
-/** SDKs written in Python send `null` for an absent optional field; treat both alike. */
-const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform((value) => value ?? undefined);
 
 const count = z.number().int().min(0).max(L.maxCount);
 const text = z.string().min(1).max(L.maxTextChars);

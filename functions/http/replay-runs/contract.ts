@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { replayRunLimits as L } from '#core/replay-runs/limits.ts';
 import { REPLAY_CLASSES } from '#core/replay-runs/replay-run.ts';
+import { EVIDENCE_DIGEST_PATTERN } from '#core/replay-runs/report.ts';
 import { ALIAS_NAME_PATTERN } from '#core/replay-runs/targets.ts';
 import { defineContract } from '#shared/http/contract.ts';
+import { optional } from '#shared/http/optional-field.ts';
 import { queryInteger } from '#shared/http/query-params.ts';
 
 const tags = ['Replay runs'];
-/** Clients often send `null` for an absent field; treat both alike. */
-const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform((value) => value ?? undefined);
 const tokens = z.number().int().min(0).max(L.maxTokensPerTrace);
 /** RFC 3339 date-time: "T" and "Z" in either case, an offset or Z, optional fractions. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -155,7 +155,7 @@ export const verifyReport = defineContract({
       provenance: z.record(z.string(), z.unknown()),
       traffic_manifest: z.record(z.string(), z.unknown()),
       metrics: z.record(z.string(), z.unknown()),
-      evidence_digest: z.string().regex(/^(sig|sha256)_[0-9a-f]{64}$/, 'evidence_digest must be sig_<hex> or sha256_<hex>'),
+      evidence_digest: z.string().regex(EVIDENCE_DIGEST_PATTERN, 'evidence_digest must be sig_<hex> or sha256_<hex>'),
     }),
   },
   responses: {
