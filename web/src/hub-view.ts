@@ -5,7 +5,7 @@ import { h, replace, uniqueId } from './dom.ts';
 import { firstResultCurl } from './first-result.ts';
 import { formatCount, formatUsd, plural } from './format.ts';
 import { CHART_DAYS, hubHref, PAGE_SIZES, runHref, type HubQuery } from './routes.ts';
-import { NO_DEPLOYMENT, STATUSES, type DailyStats, type HistoryPage, type Stats, type Submission } from './types.ts';
+import { ledgerLimits, NO_DEPLOYMENT, STATUSES, type DailyStats, type HistoryPage, type Stats, type Submission } from './types.ts';
 import type { ViewContext } from './view-context.ts';
 import { errorPanel, isAbort, localTime, pageHeading, statusBadge } from './widgets.ts';
 
@@ -70,7 +70,7 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
     h('option', { value: '' }, 'All statuses'),
     ...STATUSES.map((status) => h('option', { value: status, selected: status === query.status }, status)),
   );
-  const deploymentInput = h('input', { id: 'filter-deployment', name: 'deployment', type: 'text', list: 'deployment-options', value: query.deployment ?? '', maxlength: 256, autocomplete: 'off', 'aria-describedby': 'filter-deployment-help' });
+  const deploymentInput = h('input', { id: 'filter-deployment', name: 'deployment', type: 'text', list: 'deployment-options', value: query.deployment ?? '', maxlength: ledgerLimits.maxTextChars, autocomplete: 'off', 'aria-describedby': 'filter-deployment-help' });
   const sizeSelect = h('select', { id: 'page-size', name: 'limit' }, ...PAGE_SIZES.map((size) => h('option', { value: size, selected: size === query.limit }, String(size))));
   const filters = h(
     'form',

@@ -1,11 +1,11 @@
-import { STATUSES, type ReplayStatus } from './types.ts';
+import { ledgerLimits, STATUSES, type ReplayStatus } from './types.ts';
 
-/** Page sizes the table offers; the API serves at most 200 per page. */
-export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
-export const DEFAULT_PAGE_SIZE = 50;
-/** Windows the chart offers, in UTC days; the API serves at most 90. */
-export const CHART_DAYS = [7, 30, 90] as const;
-export const DEFAULT_CHART_DAYS = 30;
+/** Page sizes the table offers, up to the most the API serves per page. */
+export const PAGE_SIZES = [10, 25, 50, 100, ledgerLimits.maxPageSize] as const;
+export const DEFAULT_PAGE_SIZE = ledgerLimits.defaultPageSize;
+/** Windows the chart offers, in UTC days, up to the most the API serves. */
+export const CHART_DAYS = [7, ledgerLimits.defaultDailyDays, ledgerLimits.maxDailyDays] as const;
+export const DEFAULT_CHART_DAYS = ledgerLimits.defaultDailyDays;
 
 /** What the hub shows; it lives in the query string, so a filtered view can be bookmarked and shared. */
 export interface HubQuery {
@@ -41,7 +41,7 @@ function hubQueryOf(params: URLSearchParams): HubQuery {
   const days = Number(params.get('days'));
   return {
     ...(STATUSES.includes(status as ReplayStatus) ? { status: status as ReplayStatus } : {}),
-    ...(deployment ? { deployment: deployment.slice(0, 256) } : {}),
+    ...(deployment ? { deployment: deployment.slice(0, ledgerLimits.maxTextChars) } : {}),
     limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : DEFAULT_PAGE_SIZE,
     days: (CHART_DAYS as readonly number[]).includes(days) ? days : DEFAULT_CHART_DAYS,
   };

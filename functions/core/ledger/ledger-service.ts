@@ -6,7 +6,10 @@ import { dayWindow, sortDailyCounts, utcDayOf, type DailyStats } from './daily.t
 import { deploymentOf, type HistoryFilter } from './history-filter.ts';
 import type { LedgerStore, Page } from './ledger-store.ts';
 import { ledgerLimits } from './limits.ts';
+import type { HistoryPage, RunHistoryPage } from './pages.ts';
 import { toStats, usdToMicros, withoutDetails, type LedgerStats, type ReplayResultInput, type Submission } from './submission.ts';
+
+export type { HistoryPage, RunHistoryPage } from './pages.ts';
 
 export interface LedgerDependencies {
   store: LedgerStore;
@@ -18,22 +21,6 @@ export interface HistoryQuery extends HistoryFilter {
   limit: number;
   skip: number;
   cursor?: string | undefined;
-}
-
-export interface HistoryPage {
-  items: Submission[];
-  /** Submissions in the list the query selects (the filtered list when filtered). */
-  total: number;
-  skip: number;
-  limit: number;
-  next_cursor: string | null;
-}
-
-export interface RunHistoryPage {
-  run_id: string;
-  items: Submission[];
-  total: number;
-  next_cursor: string | null;
 }
 
 /** The replay ledger's use cases; pure logic over a `LedgerStore`. */

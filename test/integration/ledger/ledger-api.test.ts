@@ -2,16 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerLimits } from '../../../functions/core/ledger/limits.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
 import { apiClient } from '../../support/api-client.ts';
-import { createTenant, type TestTenant } from '../../support/tenants.ts';
-
-const result = (overrides: Record<string, unknown> = {}) => ({
-  status: 'success',
-  actions_replayed: 8,
-  actions_total: 10,
-  divergences: 1,
-  cost_savings: 0.25,
-  ...overrides,
-});
+import type { TestTenant } from '../../support/tenants.ts';
+import { result, tenantApi, type Api } from './support.ts';
 
 let gateway: HttpGateway;
 beforeAll(async () => {
@@ -19,15 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.stop());
 
-async function tenantClient(label: string) {
-  const tenant = await createTenant(label);
-  return { tenant, api: apiClient(gateway.url, tenant.apiKey) };
-}
-
 describe('POST /api/v1/replay/{run_id}/results', () => {
   it('stores a submission and answers 201 with it', async () => {
     // Prepare
-    const { api } = await tenantClient('post');
+    const { api } = await tenantApi(gateway, 'post');
     const body = result({
       status: 'partial',
       deployment: 'prod-eu',
@@ -49,7 +36,7 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
   });
 
   it('treats null optional fields as absent, as Python SDKs send them', async () => {
-    const { api } = await tenantClient('nulls');
+    const { api } = await tenantApi(gateway, 'nulls');
     const response = await api.post('/api/v1/replay/run-n/results', result({ deployment: null, divergence_details: null, sdk_version: null }));
     expect(response.status).toBe(201);
     expect(response.body).not.toHaveProperty('deployment');
@@ -57,7 +44,7 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
   });
 
   it('returns the first submission for a retried Idempotency-Key and counts it once', async () => {
-    const { api } = await tenantClient('idem');
+    const { api } = await tenantApi(gateway, 'idem');
     const headers = { 'Idempotency-Key': 'retry-1' };
     const first = await api.post('/api/v1/replay/run-i/results', result(), headers);
     const second = await api.post('/api/v1/replay/run-i/results', result(), headers);
@@ -71,7 +58,7 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
   });
 
   it('refuses an Idempotency-Key reused with another body (409) without writing', async () => {
-    const { api } = await tenantClient('idem409');
+    const { api } = await tenantApi(gateway, 'idem409');
     await api.post('/api/v1/replay/run-j/results', result(), { 'Idempotency-Key': 'k' });
     const reused = await api.post('/api/v1/replay/run-j/results', result({ divergences: 2 }), { 'Idempotency-Key': 'k' });
     const otherRun = await api.post('/api/v1/replay/run-other/results', result(), { 'Idempotency-Key': 'k' });
@@ -83,7 +70,7 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
   });
 
   it('writes exactly once when many retries with one key race', async () => {
-    const { api } = await tenantClient('race');
+    const { api } = await tenantApi(gateway, 'race');
     const responses = await Promise.all(
       Array.from({ length: 12 }, () => api.post('/api/v1/replay/run-r/results', result(), { 'Idempotency-Key': 'race-key' })),
     );
@@ -104,7 +91,7 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
     ['finished before started', { started_at: '2026-11-25T10:00:00Z', finished_at: '2026-11-25T09:00:00Z' }, ['body', 'finished_at'], 'value_error'],
     ['a bad detail field', { divergence_details: [{ action_id: 'a', field: 'both' }] }, ['body', 'divergence_details', 0, 'field'], 'enum'],
   ])('answers 422 for %s, and writes nothing', async (_case, overrides, loc, type) => {
-    const { api } = await tenantClient('invalid');
+    const { api } = await tenantApi(gateway, 'invalid');
     const response = await api.post('/api/v1/replay/run-v/results', result(overrides));
     expect(response.status).toBe(422);
     expect(response.body.detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc, type: expect.any(String) })]));
@@ -114,14 +101,14 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
   });
 
   it('answers 422 for a run id outside the allowed characters', async () => {
-    const { api } = await tenantClient('runid');
+    const { api } = await tenantApi(gateway, 'runid');
     const response = await api.post(`/api/v1/replay/${'x'.repeat(129)}/results`, result());
     expect(response.status).toBe(422);
     expect(response.body.detail[0].loc).toEqual(['path', 'run_id']);
   });
 
   it('enforces the divergence_details limits at the edge', async () => {
-    const { api } = await tenantClient('limits');
+    const { api } = await tenantApi(gateway, 'limits');
     const details = (n: number, value: unknown = 'v') =>
       Array.from({ length: n }, (_, i) => ({ action_id: `a${i}`, field: 'input', recorded: value }));
     // A JSON string of n characters serialises to n + 2 (its quotes).
@@ -134,7 +121,7 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
   });
 
   it('answers 413 for a body over the limit, 415 for a non-JSON body and 422 for malformed JSON', async () => {
-    const { api } = await tenantClient('body');
+    const { api } = await tenantApi(gateway, 'body');
     const tooLarge = await api.request('POST', '/api/v1/replay/r/results', {
       raw: JSON.stringify(result({ deployment: 'x'.repeat(ledgerLimits.maxBodyBytes) })),
       headers: { 'content-type': 'application/json' },
@@ -152,7 +139,7 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
   });
 
   it('refuses an Idempotency-Key that is too long or not printable', async () => {
-    const { api } = await tenantClient('idemkey');
+    const { api } = await tenantApi(gateway, 'idemkey');
     const long = await api.post('/api/v1/replay/r/results', result(), { 'Idempotency-Key': 'k'.repeat(256) });
     expect(long.status).toBe(422);
     expect(long.body.detail[0].loc).toEqual(['header', 'idempotency-key']);
@@ -160,11 +147,11 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
 });
 
 describe('GET /api/v1/replay/history', () => {
-  let api: ReturnType<typeof apiClient>;
+  let api: Api;
   let posted: { id: string; run_id: string }[];
 
   beforeAll(async () => {
-    ({ api } = await tenantClient('history'));
+    ({ api } = await tenantApi(gateway, 'history'));
     posted = [];
     // Sequential on purpose: the order of writes is the order history must show (newest first).
     for (let i = 0; i < 125; i++) {
@@ -235,7 +222,7 @@ describe('GET /api/v1/replay/history', () => {
 
 describe('GET /api/v1/replay/history/{run_id} and /stats', () => {
   it("lists one run's submissions newest first, with details", async () => {
-    const { api } = await tenantClient('run');
+    const { api } = await tenantApi(gateway, 'run');
     const first = await api.post('/api/v1/replay/run-x/results', result({ divergence_details: [{ action_id: 'a', field: 'input', recorded: 1, replayed: 2 }] }));
     await api.post('/api/v1/replay/run-y/results', result());
     const second = await api.post('/api/v1/replay/run-x/results', result({ status: 'failed' }));
@@ -248,7 +235,7 @@ describe('GET /api/v1/replay/history/{run_id} and /stats', () => {
   });
 
   it('answers 404 in the API error shape for a run without submissions', async () => {
-    const { api } = await tenantClient('run404');
+    const { api } = await tenantApi(gateway, 'run404');
     const response = await api.get('/api/v1/replay/history/never-ran');
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ error_code: 'run_not_found', correlation_id: expect.any(String), timestamp: expect.any(String) });
@@ -256,14 +243,14 @@ describe('GET /api/v1/replay/history/{run_id} and /stats', () => {
   });
 
   it('keeps exact totals, money in micro-dollars', async () => {
-    const { api } = await tenantClient('stats');
+    const { api } = await tenantApi(gateway, 'stats');
     for (let i = 0; i < 10; i++) await api.post('/api/v1/replay/s/results', result({ cost_savings: 0.1, actions_replayed: i, actions_total: 10, divergences: 2 }));
     const stats = await api.get('/api/v1/replay/stats');
     expect(stats.body).toEqual({ submissions: 10, actions_replayed: 45, divergences: 20, cost_saved: 1 });
   });
 
   it('keeps totals readable past 2^53 micro-dollars', async () => {
-    const { api } = await tenantClient('huge');
+    const { api } = await tenantApi(gateway, 'huge');
     for (let i = 0; i < 10; i++) {
       expect((await api.post('/api/v1/replay/big/results', result({ cost_savings: ledgerLimits.maxCostSavingsUsd }))).status).toBe(201);
     }
@@ -273,19 +260,19 @@ describe('GET /api/v1/replay/history/{run_id} and /stats', () => {
   });
 
   it('starts at zero for a new org', async () => {
-    const { api } = await tenantClient('empty');
+    const { api } = await tenantApi(gateway, 'empty');
     expect((await api.get('/api/v1/replay/stats')).body).toEqual({ submissions: 0, actions_replayed: 0, divergences: 0, cost_saved: 0 });
     expect((await api.get('/api/v1/replay/history')).body).toMatchObject({ items: [], total: 0, next_cursor: null });
   });
 });
 
 describe('tenant isolation and auth', () => {
-  let owner: { tenant: TestTenant; api: ReturnType<typeof apiClient> };
-  let stranger: ReturnType<typeof apiClient>;
+  let owner: { tenant: TestTenant; api: Api };
+  let stranger: Api;
 
   beforeAll(async () => {
-    owner = await tenantClient('owner');
-    stranger = (await tenantClient('stranger')).api;
+    owner = await tenantApi(gateway, 'owner');
+    stranger = (await tenantApi(gateway, 'stranger')).api;
     await owner.api.post('/api/v1/replay/secret-run/results', result());
   });
 

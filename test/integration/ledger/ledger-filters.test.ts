@@ -3,19 +3,9 @@ import { NO_DEPLOYMENT } from '../../../functions/core/ledger/history-filter.ts'
 import { ledgerLimits } from '../../../functions/core/ledger/limits.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
 import { apiClient } from '../../support/api-client.ts';
-import { createTenant } from '../../support/tenants.ts';
+import { result, tenantApi, type Api } from './support.ts';
 
-type Api = ReturnType<typeof apiClient>;
 type Item = { id: string; run_id: string; status: string; deployment?: string };
-
-const result = (overrides: Record<string, unknown> = {}) => ({
-  status: 'success',
-  actions_replayed: 8,
-  actions_total: 10,
-  divergences: 1,
-  cost_savings: 0.25,
-  ...overrides,
-});
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -24,10 +14,6 @@ beforeAll(async () => {
   gateway = await startHttpGateway({ port: 0 });
 });
 afterAll(() => gateway.stop());
-
-async function tenantApi(label: string): Promise<Api> {
-  return apiClient(gateway.url, (await createTenant(label)).apiKey);
-}
 
 /** Follows next_cursor through a (filtered) list; returns every item and every page's total. */
 async function walk(api: Api, query: string, limit: number) {
@@ -54,7 +40,7 @@ describe('GET /api/v1/replay/history with status and deployment', () => {
   const deployments = ['prod-eu', 'canary', undefined, 'x#STATUS#success', 'déploiement ✓'];
 
   beforeAll(async () => {
-    api = await tenantApi('filters');
+    ({ api } = await tenantApi(gateway, 'filters'));
     // Sequential on purpose: the order of writes is the order history must show (newest first).
     for (let i = 0; i < 45; i++) {
       const deployment = deployments[i % deployments.length];
@@ -132,7 +118,7 @@ describe('GET /api/v1/replay/history with status and deployment', () => {
 describe('GET /api/v1/replay/stats/daily', () => {
   it("counts today's submissions and divergences per deployment", async () => {
     // Prepare
-    const api = await tenantApi('daily');
+    const { api } = await tenantApi(gateway, 'daily');
     for (const [deployment, divergences] of [
       ['prod-eu', 2],
       ['prod-eu', 3],
@@ -159,8 +145,8 @@ describe('GET /api/v1/replay/stats/daily', () => {
   });
 
   it('starts empty for a new org and never shows another org', async () => {
-    const owner = await tenantApi('daily-owner');
-    const stranger = await tenantApi('daily-stranger');
+    const { api: owner } = await tenantApi(gateway, 'daily-owner');
+    const { api: stranger } = await tenantApi(gateway, 'daily-stranger');
     await owner.post('/api/v1/replay/r/results', result({ deployment: 'prod' }));
     expect((await stranger.get('/api/v1/replay/stats/daily')).body.items).toEqual([]);
     expect((await stranger.get('/api/v1/replay/history?deployment=prod')).body).toMatchObject({ items: [], total: 0 });
@@ -171,14 +157,14 @@ describe('GET /api/v1/replay/stats/daily', () => {
     [`days=${ledgerLimits.maxDailyDays + 1}`, 'less_than_equal'],
     ['days=week', 'int_parsing'],
   ])('answers 422 for %s', async (query, type) => {
-    const api = await tenantApi('daily-422');
+    const { api } = await tenantApi(gateway, 'daily-422');
     const response = await api.get(`/api/v1/replay/stats/daily?${query}`);
     expect(response.status).toBe(422);
     expect(response.body.detail[0]).toMatchObject({ loc: ['query', 'days'], type });
   });
 
   it('accepts the longest window', async () => {
-    const api = await tenantApi('daily-90');
+    const { api } = await tenantApi(gateway, 'daily-90');
     const response = await api.get(`/api/v1/replay/stats/daily?days=${ledgerLimits.maxDailyDays}`);
     expect(response.status).toBe(200);
     expect(response.body.days).toBe(ledgerLimits.maxDailyDays);
@@ -194,7 +180,7 @@ describe('GET /api/v1/replay/stats/daily', () => {
 describe('idempotent retries', () => {
   it('count once in the filtered lists, their totals and the daily counters, however they race', async () => {
     // Prepare
-    const api = await tenantApi('idem-filters');
+    const { api } = await tenantApi(gateway, 'idem-filters');
     const body = result({ status: 'partial', deployment: 'prod-eu', divergences: 4 });
     const headers = { 'Idempotency-Key': 'sdk-attempt-1' };
 
@@ -216,7 +202,7 @@ describe('idempotent retries', () => {
   });
 
   it('write nothing anywhere when the key is reused with another body', async () => {
-    const api = await tenantApi('idem-409');
+    const { api } = await tenantApi(gateway, 'idem-409');
     await api.post('/api/v1/replay/run-1/results', result({ deployment: 'prod' }), { 'Idempotency-Key': 'k' });
     const conflict = await api.post('/api/v1/replay/run-1/results', result({ deployment: 'canary', status: 'failed' }), { 'Idempotency-Key': 'k' });
     expect(conflict.status).toBe(409);
