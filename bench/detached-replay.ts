@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,7 +8,7 @@ import { localQueueUrl } from '../lib/local/provision.ts';
 import { waitFor } from '../lib/local/wait-for.ts';
 import { newUuidV7 } from '../functions/shared/ids.ts';
 import { benchClient } from './bench-client.ts';
-import { row, type BenchRow } from './harness.ts';
+import { median, row, runChild, type BenchRow } from './harness.ts';
 
 const SMALL = 20_000;
 const LARGE = 100_000;
@@ -29,16 +27,9 @@ interface ChildResult {
   heapAfterGcMb: number;
 }
 
+/** One measurement of bench/detached-child.ts in a fresh Node (with `gc()`, for the heap after GC). */
 function child(args: string[], env: Record<string, string>): Promise<ChildResult> {
-  return new Promise((resolveRun, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(import.meta.dirname, 'detached-child.ts'), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
-    });
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    proc.once('exit', (code) => (code === 0 ? resolveRun(JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult) : reject(new Error(`child ${args[0]} exited ${code}`))));
-  });
+  return runChild<ChildResult>('detached-child.ts', args, { nodeArgs: ['--expose-gc'], env: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...env } });
 }
 
 /** Writes `count` objects (and a sidecar for every fourth) under bench/<execution>/stage/. */
@@ -100,14 +91,11 @@ export async function benchDetachedReplay(platform: Platform): Promise<{ rows: B
     await purge();
   }
   const rate = (r: ChildResult) => r.objects / (r.ms / 1000);
-  const median = (results: ChildResult[], of: (r: ChildResult) => number) => {
-    const sorted = results.map(of).sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)]!;
-  };
-  const bare = { rate: median(runs.bare, rate) };
-  const replaySmall = { rate: median(runs.replaySmall, rate), maxRssMb: median(runs.replaySmall, (r) => r.maxRssMb), heapAfterGcMb: median(runs.replaySmall, (r) => r.heapAfterGcMb) };
-  const prelisted = { rate: median(runs.prelisted, rate) };
-  const replayLarge = { rate: median(runs.replayLarge, rate), maxRssMb: median(runs.replayLarge, (r) => r.maxRssMb), heapAfterGcMb: median(runs.replayLarge, (r) => r.heapAfterGcMb) };
+  const medianOf = (results: ChildResult[], of: (r: ChildResult) => number) => median(results.map(of));
+  const bare = { rate: medianOf(runs.bare, rate) };
+  const replaySmall = { rate: medianOf(runs.replaySmall, rate), maxRssMb: medianOf(runs.replaySmall, (r) => r.maxRssMb), heapAfterGcMb: medianOf(runs.replaySmall, (r) => r.heapAfterGcMb) };
+  const prelisted = { rate: medianOf(runs.prelisted, rate) };
+  const replayLarge = { rate: medianOf(runs.replayLarge, rate), maxRssMb: medianOf(runs.replayLarge, (r) => r.maxRssMb), heapAfterGcMb: medianOf(runs.replayLarge, (r) => r.heapAfterGcMb) };
   const rows: BenchRow[] = [
     row(`detached replay, ${SMALL.toLocaleString('en')} objects (list + skip sidecars + publish)`, replaySmall.rate, 'bare SendMessageBatch loop, same concurrency', bare.rate, 'obj/s', {
       target: '≥ 0.8',

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -46,8 +47,31 @@ export async function medianLatency(samples: number, task: () => Promise<unknown
     await task();
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
+}
+
+/** The median of `values` (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Runs `script` (a path under bench/, or absolute) in a fresh Node — this
+ * one, with `--import tsx` after `nodeArgs` — its stdout collected and its
+ * stderr shown; resolves to the last line it printed, parsed as JSON. `env`
+ * is added to this process's environment.
+ */
+export function runChild<T>(script: string, args: string[], { nodeArgs = [], env }: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<T> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(import.meta.dirname, script), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('close', (code) => (code === 0 ? resolveRun(JSON.parse(out.trim().split('\n').at(-1)!) as T) : reject(new Error(`${script} ${args.join(' ')} exited ${code}`))));
+  });
 }
 
 export function printTable(title: string, rows: BenchRow[]): void {

@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Platform } from '../lib/local/platform.ts';
 import { waitFor } from '../lib/local/wait-for.ts';
 import { benchClient } from './bench-client.ts';
-import { row, type BenchRow } from './harness.ts';
+import { row, runChild, type BenchRow } from './harness.ts';
 import { REPETITIONS, TRACES, benchAliases, benchManifest } from './tokenized-manifest.ts';
 
 interface ChildResult {
@@ -15,12 +13,7 @@ interface ChildResult {
 
 /** Runs one measurement of bench/tokenized-child.ts in a fresh Node (the pinned one), for an honest peak RSS. */
 function measure(mode: 'compute' | 'bare' | 'floor' | 'idle'): Promise<ChildResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'tokenized-child.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolveRun(JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult) : reject(new Error(`${mode} exited ${code}`))));
-  });
+  return runChild<ChildResult>('tokenized-child.ts', [mode]);
 }
 
 /**

@@ -14,12 +14,14 @@ import { resolveSide } from '../functions/core/replay-runs/routing.ts';
 import { uniformAt } from '../functions/core/replay-runs/seeded-random.ts';
 import { tokenizedPerformance } from '../functions/core/replay-runs/tokenized-performance.ts';
 import { toColumns } from '../functions/core/replay-runs/trace.ts';
+import { median } from './harness.ts';
 import { REPETITIONS, SEED, TRACES, benchAliases, benchManifest } from './tokenized-manifest.ts';
 
 const WARMUP = 3;
 const ROUNDS = 9;
 
-function median(run: () => number[]): { ms: number; totals: number[] } {
+/** The median time of `run` over the measured rounds, and the totals it returned. */
+function timed(run: () => number[]): { ms: number; totals: number[] } {
   let totals: number[] = [];
   const times: number[] = [];
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
@@ -27,8 +29,7 @@ function median(run: () => number[]): { ms: number; totals: number[] } {
     totals = run();
     if (round >= WARMUP) times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)]!, totals };
+  return { ms: median(times), totals };
 }
 
 const mode = process.argv[2];
@@ -38,7 +39,7 @@ if (mode) {
   const candidate = resolveSide('candidate', 'byoc_us_east', benchAliases, priceCatalogue);
   let result: { ms: number; totals: number[] } = { ms: 0, totals: [] };
   if (mode === 'compute') {
-    result = median(() => {
+    result = timed(() => {
       const m = tokenizedPerformance({ columns, repetitions: REPETITIONS, baseline, candidate, seed: SEED });
       return [m.metric_deltas.provider_cost_micros.baseline, m.metric_deltas.provider_cost_micros.candidate];
     });
@@ -56,7 +57,7 @@ if (mode) {
     const costsC = costOn(candidate, (i) => (Number.isNaN(columns.candidateReuse[i]!) ? columns.realizedReuse[i]! : columns.candidateReuse[i]!));
     const cumB = baseline.choices.map((c) => c.cumulative);
     const cumC = candidate.choices.map((c) => c.cumulative);
-    result = median(() => {
+    result = timed(() => {
       let sumB = 0;
       let sumC = 0;
       let sumS = 0;
@@ -86,7 +87,7 @@ if (mode) {
       costB[i] = (i % 97) * 0.5;
       costC[i] = (i % 89) * 0.5;
     }
-    result = median(() => {
+    result = timed(() => {
       let sumB = 0;
       let sumC = 0;
       let sumS = 0;

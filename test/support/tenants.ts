@@ -14,8 +14,16 @@ export async function createTenant(label = 'test'): Promise<TestTenant> {
   const suffix = randomUUID().slice(0, 8);
   const orgId = `org-${label}-${suffix}`;
   const projectId = `prj-${label}-${suffix}`;
+  return { orgId, projectId, apiKey: await createKey(orgId, projectId, `key_${suffix}`) };
+}
+
+/**
+ * Stores a fresh API key of `orgId`/`projectId` in the API keys table this
+ * process's environment names (the local one without it); returns the key.
+ */
+export async function createKey(orgId: string, projectId: string, keyId = `key_${orgId}_${projectId}`): Promise<string> {
   const { key, keyHash } = generateApiKey();
   const store = createDynamoApiKeyStore(process.env[tables.apiKeys.envName] ?? tables.apiKeys.localName);
-  await store.create({ keyHash, keyId: `key_${suffix}`, orgId, projectId, createdAt: new Date().toISOString() });
-  return { orgId, projectId, apiKey: key };
+  await store.create({ keyHash, keyId, orgId, projectId, createdAt: new Date().toISOString() });
+  return key;
 }

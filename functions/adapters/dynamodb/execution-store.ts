@@ -4,6 +4,7 @@ import { detachedLimits } from '#core/detached-replay/limits.ts';
 import type { ExecutionStore } from '#core/detached-replay/ports.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
 import { whenConditionHolds } from './conditional.ts';
+import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
 
 /*
@@ -59,18 +60,8 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
 
     async list(projectId, page) {
       const before = page.afterId ? EXE + page.afterId : undefined;
-      const { items } = await queryUpTo(
-        dynamoDb,
-        {
-          TableName: tableName,
-          KeyConditionExpression: before ? 'pk = :pk AND sk BETWEEN :first AND :before' : 'pk = :pk AND begins_with(sk, :first)',
-          ExpressionAttributeValues: { ':pk': projectPk(projectId), ':first': EXE, ...(before ? { ':before': before } : {}) },
-          ScanIndexForward: false,
-        },
-        page.limit + 2,
-      );
-      const older = items.filter((item) => item.sk !== before);
-      return { items: older.slice(0, page.limit).map(toRecord), hasMore: older.length > page.limit };
+      const items = await queryBelow(dynamoDb, { tableName, pk: projectPk(projectId), prefix: EXE, before, count: page.limit + 1 });
+      return { items: items.slice(0, page.limit).map(toRecord), hasMore: items.length > page.limit };
     },
 
     async isPageDone(projectId, executionId, page) {

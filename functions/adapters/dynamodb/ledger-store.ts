@@ -1,10 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DailyCount } from '#core/ledger/daily.ts';
 import type { HistoryFilter } from '#core/ledger/history-filter.ts';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
 import type { LedgerTotals, Submission } from '#core/ledger/submission.ts';
 import { dynamoDb, dynamoDbWideNumbers } from '../aws/dynamodb-client.ts';
+import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
 
 /*
@@ -205,31 +206,12 @@ async function listPartition(tableName: string, pk: string, page: PageRequest): 
   let before = page.afterId ? SUB + page.afterId : undefined;
   if (page.skip) {
     // DynamoDB has no offsets: read past `skip` keys (cursor paging avoids this cost).
-    const skipped = await queryBelow(tableName, pk, before, page.skip, 'pk, sk');
+    const skipped = await queryBelow(dynamoDb, { tableName, pk, prefix: SUB, before, count: page.skip, projection: { ProjectionExpression: 'pk, sk' } });
     if (skipped.length < page.skip) return { items: [], hasMore: false };
     before = String(skipped.at(-1)!.sk);
   }
-  const items = await queryBelow(tableName, pk, before, page.limit + 1);
+  const items = await queryBelow(dynamoDb, { tableName, pk, prefix: SUB, before, count: page.limit + 1 });
   return { items: items.slice(0, page.limit).map(toSubmission), hasMore: items.length > page.limit };
-}
-
-/**
- * Up to `count` submissions of the partition, newest first, strictly older
- * than `before`. The bound is a key condition rather than an
- * `ExclusiveStartKey`: both are logarithmic on DynamoDB, but only the key
- * condition is on DynamoDB Local, where a start key costs time linear in depth.
- */
-async function queryBelow(tableName: string, pk: string, before: string | undefined, count: number, projection?: string) {
-  const input: QueryCommandInput = {
-    TableName: tableName,
-    KeyConditionExpression: before ? 'pk = :pk AND sk BETWEEN :first AND :before' : 'pk = :pk AND begins_with(sk, :first)',
-    ExpressionAttributeValues: { ':pk': pk, ':first': SUB, ...(before ? { ':before': before } : {}) },
-    ScanIndexForward: false,
-    ...(projection ? { ProjectionExpression: projection } : {}),
-  };
-  // BETWEEN is inclusive: ask for one more and drop the bound itself.
-  const { items } = await queryUpTo(dynamoDb, input, before ? count + 1 : count);
-  return (before ? items.filter((item) => item.sk !== before) : items).slice(0, count);
 }
 
 /** Rebuilds a submission in the field order of the API contract. */

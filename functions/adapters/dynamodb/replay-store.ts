@@ -1,9 +1,10 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
 import type { ReplayRun, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
 import type { AliasRelease } from '#core/replay-runs/routing.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
 import { unlessConditionFails, whenConditionHolds } from './conditional.ts';
+import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
 
 /*
@@ -43,6 +44,12 @@ const RUN_FIELDS = [
   'metrics',
 ] as const;
 
+/** A run's API fields, and its sort key. Names go through placeholders: several (status, object) are DynamoDB reserved words. */
+const RUN_PROJECTION = {
+  ProjectionExpression: ['sk', ...RUN_FIELDS.map((field) => `#${field}`)].join(', '),
+  ExpressionAttributeNames: Object.fromEntries(RUN_FIELDS.map((field) => [`#${field}`, field])),
+};
+
 /** Runs, aliases and usage events in one DynamoDB table; every state change is a conditional write. */
 export function createDynamoReplayStore(tableName: string): ReplayStore {
   return {
@@ -66,7 +73,14 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
     },
 
     async listRuns(projectId, page) {
-      const items = await below(tableName, projectPk(projectId), RUN, page.afterId ? RUN + page.afterId : undefined, page.limit + 1, RUN_FIELDS);
+      const items = await queryBelow(dynamoDb, {
+        tableName,
+        pk: projectPk(projectId),
+        prefix: RUN,
+        before: page.afterId ? RUN + page.afterId : undefined,
+        count: page.limit + 1,
+        projection: RUN_PROJECTION,
+      });
       return { items: items.slice(0, page.limit).map(toRun), hasMore: items.length > page.limit };
     },
 
@@ -221,35 +235,16 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
     },
 
     async listUsage(projectId, page) {
-      const items = await below(tableName, usagePk(projectId), EVT, page.afterKey, page.limit + 1);
+      const items = await queryBelow(dynamoDb, { tableName, pk: usagePk(projectId), prefix: EVT, before: page.afterKey, count: page.limit + 1 });
       const served = items.slice(0, page.limit);
       const last = served.at(-1);
       return { items: served.map(toUsage), hasMore: items.length > page.limit, ...(last ? { lastKey: String(last.sk) } : {}) };
     },
 
     async latestUsage(projectId, count) {
-      return (await below(tableName, usagePk(projectId), EVT, undefined, count)).map(toUsage);
+      return (await queryBelow(dynamoDb, { tableName, pk: usagePk(projectId), prefix: EVT, count })).map(toUsage);
     },
   };
-}
-
-/** Items of a partition under `prefix`, newest first, strictly before `before` (a key condition: constant cost at any depth). */
-async function below(tableName: string, pk: string, prefix: string, before: string | undefined, count: number, fields?: readonly string[]) {
-  const input: QueryCommandInput = {
-    TableName: tableName,
-    KeyConditionExpression: before ? 'pk = :pk AND sk BETWEEN :first AND :before' : 'pk = :pk AND begins_with(sk, :first)',
-    ExpressionAttributeValues: { ':pk': pk, ':first': prefix, ...(before ? { ':before': before } : {}) },
-    ScanIndexForward: false,
-    // Names go through placeholders: several run fields (status, object) are DynamoDB reserved words.
-    ...(fields
-      ? {
-          ProjectionExpression: ['sk', ...fields.map((field) => `#${field}`)].join(', '),
-          ExpressionAttributeNames: Object.fromEntries(fields.map((field) => [`#${field}`, field])),
-        }
-      : {}),
-  };
-  const { items } = await queryUpTo(dynamoDb, input, before ? count + 1 : count);
-  return (before ? items.filter((item) => item.sk !== before) : items).slice(0, count);
 }
 
 function toItem(record: RunRecord): Record<string, unknown> {
