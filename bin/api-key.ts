@@ -1,8 +1,11 @@
 /**
- * Manage API keys.
- *   npm run api-key -- create --project <project> --org <org> [--label <text>]
- *   npm run api-key -- revoke --key <rpr_…>
+ * Manage API keys and projects.
+ *   npm run api-key -- create --org <org> --project <name> [--label <text>]
+ *   npm run api-key -- projects --org <org>
+ *   npm run api-key -- revoke <key_id>        (or --key <rpr_…>)
  *
+ * `create` makes the org's project of that name on first use (with a generated
+ * id, `prj_…`) and reuses it afterwards.
  * Talks to the running local platform (through DATA_DIR/endpoints.json) unless
  * REPRISE_API_KEYS_TABLE names the stack's table on AWS (the `ApiKeysTableName`
  * stack output), in which case the usual AWS credentials and region apply.
@@ -16,7 +19,9 @@ import type { EndpointsFile } from '../lib/local/platform.ts';
 import { localCredentials } from '../lib/local/provision.ts';
 
 const usage = `Usage:
-  npm run api-key -- create --project <project> --org <org> [--label <text>]
+  npm run api-key -- create --org <org> --project <name> [--label <text>]
+  npm run api-key -- projects --org <org>
+  npm run api-key -- revoke <key_id>
   npm run api-key -- revoke --key <rpr_...>`;
 
 function fail(message: string): never {
@@ -29,15 +34,20 @@ const { positionals, values } = parseArgs({
   options: { project: { type: 'string' }, org: { type: 'string' }, label: { type: 'string' }, key: { type: 'string' } },
 });
 const command = positionals[0];
-if (command !== 'create' && command !== 'revoke') fail(usage);
+if (command !== 'create' && command !== 'revoke' && command !== 'projects') fail(usage);
 
-const tableName = process.env.REPRISE_API_KEYS_TABLE ?? useLocalPlatform();
+const { keysTable, projectsTable } = process.env.REPRISE_API_KEYS_TABLE
+  ? { keysTable: process.env.REPRISE_API_KEYS_TABLE, projectsTable: process.env.REPRISE_PROJECTS_TABLE ?? fail('Set REPRISE_PROJECTS_TABLE too (the ProjectsTableName stack output).') }
+  : useLocalPlatform();
 
 // Imported after the environment is set: the DynamoDB client reads its endpoint at load.
 const { createDynamoApiKeyStore } = await import('../functions/adapters/dynamodb/api-key-store.ts');
-const { generateApiKey, hashApiKey, isWellFormedApiKey, TENANT_NAME_PATTERN } = await import('../functions/core/auth/api-key.ts');
-const { newUuidV7 } = await import('../functions/shared/ids.ts');
-const store = createDynamoApiKeyStore(tableName);
+const { createDynamoProjectStore } = await import('../functions/adapters/dynamodb/project-store.ts');
+const { hashApiKey, isWellFormedApiKey, TENANT_NAME_PATTERN } = await import('../functions/core/auth/api-key.ts');
+const { issueApiKey } = await import('../functions/core/auth/issue-key.ts');
+const { newProjectId, newUuidV7 } = await import('../functions/shared/ids.ts');
+const store = createDynamoApiKeyStore(keysTable);
+const projects = createDynamoProjectStore(projectsTable);
 
 try {
   if (command === 'create') {
@@ -46,15 +56,22 @@ try {
     if (!TENANT_NAME_PATTERN.test(project)) fail('--project must be 1-64 letters, digits, "_" or "-"');
     if (!TENANT_NAME_PATTERN.test(org)) fail('--org must be 1-64 letters, digits, "_" or "-"');
     if (label !== undefined && label.length > 128) fail('--label must be at most 128 characters');
-    const { key, keyHash } = generateApiKey();
-    const keyId = `key_${newUuidV7()}`;
-    await store.create({ keyHash, keyId, orgId: org, projectId: project, createdAt: new Date().toISOString(), ...(label ? { label } : {}) });
-    console.log(`Created ${keyId} for org "${org}", project "${project}". Store the key now: it is not shown again.`);
-    console.log(key);
+    const issued = await issueApiKey(
+      { projects, keys: store, newProjectId, newKeyId: () => `key_${newUuidV7()}`, now: () => new Date() },
+      { orgId: org, projectName: project, label },
+    );
+    const which = issued.projectCreated ? 'new project' : 'project';
+    console.log(`Created ${issued.keyId} for org "${org}", ${which} "${project}" (${issued.project.projectId}). Store the key now: it is not shown again.`);
+    console.log(issued.key);
+  } else if (command === 'projects') {
+    const { org } = values;
+    if (!org || !TENANT_NAME_PATTERN.test(org)) fail('--org must be 1-64 letters, digits, "_" or "-"');
+    const list = await projects.list(org);
+    if (list.length === 0) console.log(`Org "${org}" has no projects yet.`);
+    for (const p of list) console.log(`${p.projectId}  ${p.name}  (created ${p.createdAt})`);
   } else {
-    const { key } = values;
-    if (!key || !isWellFormedApiKey(key)) fail('--key must be a Reprise API key (rpr_...)');
-    const revoked = await store.revoke(hashApiKey(key), new Date().toISOString());
+    const keyHash = await keyHashToRevoke(positionals[1], values.key);
+    const revoked = await store.revoke(keyHash, new Date().toISOString());
     if (!revoked) fail('No such key.');
     console.log('Revoked. Running authorizers stop accepting it within a minute.');
   }
@@ -64,7 +81,18 @@ try {
   fail(`Failed: ${(error as Error).message}`);
 }
 
-function useLocalPlatform(): string {
+async function keyHashToRevoke(keyId: string | undefined, key: string | undefined): Promise<string> {
+  if (key !== undefined) {
+    if (!isWellFormedApiKey(key)) fail('--key must be a Reprise API key (rpr_...)');
+    return hashApiKey(key);
+  }
+  if (!keyId || !/^key_[0-9a-f-]{36}$/.test(keyId)) fail(usage);
+  const record = await store.findByKeyId(keyId);
+  if (!record) fail('No such key.');
+  return record.keyHash;
+}
+
+function useLocalPlatform(): { keysTable: string; projectsTable: string } {
   const file = resolve(process.env.DATA_DIR ?? '.data', 'endpoints.json');
   let endpoints: EndpointsFile;
   try {
@@ -78,5 +106,8 @@ function useLocalPlatform(): string {
     AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
   });
-  return endpoints.tables[tables.apiKeys.envName] ?? tables.apiKeys.localName;
+  return {
+    keysTable: endpoints.tables[tables.apiKeys.envName] ?? tables.apiKeys.localName,
+    projectsTable: endpoints.tables[tables.projects.envName] ?? tables.projects.localName,
+  };
 }

@@ -9,7 +9,7 @@ import cdkConfig from '../cdk.json' with { type: 'json' };
  * it without pulling in aws-cdk-lib.
  */
 
-export type TableId = 'apiKeys' | 'ledger' | 'replay' | 'detached';
+export type TableId = 'apiKeys' | 'projects' | 'ledger' | 'replay' | 'detached';
 export type QueueId = 'runs' | 'detachedPages';
 export type BucketId = 'outputs' | 'artifacts';
 export type SecretId = 'reportSigningKey';
@@ -108,6 +108,15 @@ export const tables = {
     envName: 'API_KEYS_TABLE',
     localName: 'reprise-api-keys',
     partitionKey: 'key_hash',
+    // Revoking by key id (`npm run api-key -- revoke key_…`).
+    indexes: [{ name: 'by_key_id', partitionKey: 'key_id' }],
+  },
+  projects: {
+    envName: 'PROJECTS_TABLE',
+    localName: 'reprise-projects',
+    // A project's name is unique within its org only; its id (`prj_…`) is unique everywhere.
+    partitionKey: 'org_id',
+    sortKey: 'project_name',
   },
   ledger: {
     envName: 'LEDGER_TABLE',
@@ -129,6 +138,7 @@ export const tables = {
     localName: 'reprise-replay',
     partitionKey: 'pk',
     sortKey: 'sk',
+    ttlAttribute: 'expires_at',
     // Sparse: only runs the sweeper may have to repair (queued by due time, running by deadline).
     indexes: [{ name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' }],
   },
@@ -162,7 +172,7 @@ export interface DetachedRouteSpec {
   /** `"create"`: the stack creates the queue. Otherwise `queueArn` names an existing one. */
   readonly queue?: 'create';
   readonly queueArn?: string;
-  /** Projects allowed to replay to this route; all when absent. */
+  /** Ids (`prj_…`, from `npm run api-key -- projects`) of the projects allowed to replay to this route; all when absent. */
   readonly projects?: readonly string[];
   /** For created queues. @default 60 */
   readonly visibilityTimeoutSeconds?: number;
@@ -201,6 +211,9 @@ function readRoutes(config: unknown): DetachedRouteSpec[] {
     if ((raw.queue === 'create') === Boolean(raw.queueArn)) throw new Error(`${where}: give either "queue": "create" or a "queueArn"`);
     if (raw.queueArn && !/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/.test(raw.queueArn)) throw new Error(`${where}: queueArn is not an SQS queue ARN`);
     if (raw.queueArn?.endsWith('.fifo')) throw new Error(`${where}: FIFO queues are not supported (messages carry no group id)`);
+    // Names are unique only within an org: a route open to a name would be open to every org that picks it.
+    const badProject = raw.projects?.find((project) => typeof project !== 'string' || !/^prj_[0-9a-z]{26}$/.test(project));
+    if (badProject !== undefined) throw new Error(`${where}: projects must be project ids (prj_…, see \`npm run api-key -- projects --org <org>\`), not ${JSON.stringify(badProject)}`);
     return raw;
   });
 }
@@ -240,6 +253,7 @@ export const authorizer: FunctionSpec = {
 export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/health', entry: 'functions/http/platform/health.ts', auth: false, ...small, uses: [] },
   { method: 'GET', path: '/openapi.json', entry: 'functions/http/platform/openapi.ts', auth: false, ...small, uses: [] },
+  { method: 'GET', path: '/api/v1/me', entry: 'functions/http/account/get-me.ts', auth: true, ...small, uses: [] },
   { method: 'GET', path: '/replay', ...page },
   { method: 'GET', path: '/replay/{proxy+}', ...page },
   {

@@ -1,4 +1,5 @@
 import type { RouteContract } from '#shared/http/contract.ts';
+import * as account from './account/contract.ts';
 import * as detached from './detached-replay/contract.ts';
 import * as ledger from './ledger/contract.ts';
 import * as page from './page/contract.ts';
@@ -9,6 +10,7 @@ import * as replayRuns from './replay-runs/contract.ts';
 export const contracts: readonly RouteContract[] = [
   platform.health,
   platform.openApi,
+  account.getMe,
   page.replayPage,
   page.replayPageFiles,
   ledger.postResult,

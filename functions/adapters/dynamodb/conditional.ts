@@ -34,3 +34,12 @@ export function isConditionFailure(error: unknown): boolean {
   const codes = (CancellationReasons ?? []).map((reason) => reason.Code).filter((code) => code && code !== 'None');
   return codes.length > 0 && codes.every((code) => code === 'ConditionalCheckFailed');
 }
+
+/** How many times a transaction cancelled by a conflicting write is tried before its error is thrown. */
+export const MAX_TRANSACTION_ATTEMPTS = 5;
+
+/** Jittered exponential wait before retrying a transaction that lost a conflict. */
+export function transactionBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * 25 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

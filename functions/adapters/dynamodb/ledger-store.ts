@@ -5,6 +5,7 @@ import type { HistoryFilter } from '#core/ledger/history-filter.ts';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
 import type { LedgerTotals, Submission } from '#core/ledger/submission.ts';
 import { dynamoDb, dynamoDbWideNumbers } from '../aws/dynamodb-client.ts';
+import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
 
@@ -25,8 +26,6 @@ import { queryUpTo } from './query-up-to.ts';
  */
 const SUB = 'SUB#';
 const STATS = 'STATS';
-const MAX_TRANSACTION_ATTEMPTS = 5;
-
 const orgPk = (orgId: string) => `ORG#${orgId}`;
 const runPk = (orgId: string, runId: string) => `ORG#${orgId}#RUN#${runId}`;
 const idemPk = (orgId: string, keyHash: string) => `ORG#${orgId}#IDEM#${keyHash}`;
@@ -56,7 +55,7 @@ export function createDynamoLedgerStore(tableName: string): LedgerStore {
           }
           const conflict = reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ConditionalCheckFailed');
           if (!conflict || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
-          await backoff(attempt);
+          await transactionBackoff(attempt);
         }
       }
     },
@@ -234,7 +233,3 @@ function toSubmission(item: Record<string, unknown>): Submission {
   };
 }
 
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * 25 * 2 ** attempt;
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -1,9 +1,11 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { IdempotencyClaim } from '#core/idempotency.ts';
 import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
 import type { ReplayRun, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
 import type { AliasRelease } from '#core/replay-runs/routing.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
-import { unlessConditionFails, whenConditionHolds } from './conditional.ts';
+import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff, unlessConditionFails, whenConditionHolds } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
 
@@ -12,6 +14,7 @@ import { queryUpTo } from './query-up-to.ts';
  *   PRJ#<project>          RUN#<run id>                 a run: API fields flat, plus internal ones
  *   PRJ#<project>          ALIAS#<name>                 an alias at its latest release
  *   PRJ#<project>#USAGE    EVT#<occurred_at>#<event id> a usage event
+ *   PRJ#<project>#IDEM#<sha256 of the key>   IDEM       an Idempotency-Key of a create (TTL `expires_at`)
  * The sparse index `sweep` (sweep_pk, sweep_sk) holds only runs the sweeper
  * may have to repair: `queued` by due time, `running` by deadline.
  */
@@ -22,6 +25,7 @@ const SWEEP_INDEX = 'sweep';
 const projectPk = (projectId: string) => `PRJ#${projectId}`;
 const usagePk = (projectId: string) => `PRJ#${projectId}#USAGE`;
 const runKey = (projectId: string, runId: string) => ({ pk: projectPk(projectId), sk: RUN + runId });
+const claimKey = (projectId: string, keyHash: string) => ({ pk: `PRJ#${projectId}#IDEM#${keyHash}`, sk: 'IDEM' });
 
 const RUN_FIELDS = [
   'id',
@@ -53,18 +57,46 @@ const RUN_PROJECTION = {
 /** Runs, aliases and usage events in one DynamoDB table; every state change is a conditional write. */
 export function createDynamoReplayStore(tableName: string): ReplayStore {
   return {
-    async createRun(record) {
-      await dynamoDb.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: toItem(record),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+    async createRun(record, idempotency) {
+      const putRun = { TableName: tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' };
+      if (!idempotency) {
+        await dynamoDb.send(new PutCommand(putRun));
+        return { created: true };
+      }
+      const projectId = record.run.project_id;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await dynamoDb.send(new TransactWriteCommand({ TransactItems: [{ Put: putRun }, { Put: claimPut(tableName, projectId, record.run.id, idempotency) }] }));
+          return { created: true };
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          // The key was claimed first (or concurrently): whoever holds it now decides.
+          const existing = await findClaim(tableName, projectId, idempotency);
+          if (existing) return { existing };
+          const conflict = (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+          if (!conflict || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+          await transactionBackoff(attempt);
+        }
+      }
     },
 
-    async deleteRun(projectId, runId) {
+    findClaim: (projectId, claim) => findClaim(tableName, projectId, claim),
+
+    async deleteRun(projectId, runId, idempotencyKeyHash) {
       await dynamoDb.send(new DeleteCommand({ TableName: tableName, Key: runKey(projectId, runId) }));
+      if (idempotencyKeyHash) {
+        // Only this run's claim: a key is freed for a retry once the run it named is gone.
+        await whenConditionHolds(() =>
+          dynamoDb.send(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: claimKey(projectId, idempotencyKeyHash),
+              ConditionExpression: 'run_id = :run',
+              ExpressionAttributeValues: { ':run': runId },
+            }),
+          ),
+        );
+      }
     },
 
     async getRun(projectId, runId) {
@@ -302,3 +334,19 @@ function toUsage(item: Record<string, unknown>): UsageEvent {
   };
 }
 
+
+function claimPut(tableName: string, projectId: string, runId: string, claim: IdempotencyClaim) {
+  return {
+    TableName: tableName,
+    Item: { ...claimKey(projectId, claim.keyHash), run_id: runId, fingerprint: claim.fingerprint, expires_at: claim.expiresAtEpochSeconds },
+    // TTL deletion lags, so an expired claim counts as absent.
+    ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
+    ExpressionAttributeValues: { ':now': claim.nowEpochSeconds },
+  };
+}
+
+async function findClaim(tableName: string, projectId: string, claim: IdempotencyClaim) {
+  const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: claimKey(projectId, claim.keyHash), ConsistentRead: true }));
+  if (!Item || Number(Item.expires_at) < claim.nowEpochSeconds) return undefined;
+  return { runId: String(Item.run_id), fingerprint: String(Item.fingerprint) };
+}

@@ -9,7 +9,10 @@ export interface ApiKeyRecord {
   keyHash: string;
   keyId: string;
   orgId: string;
+  /** The project's generated id (`prj_…`): what every project-scoped key starts from. */
   projectId: string;
+  /** The project's name within its org, as shown to people. */
+  projectName: string;
   createdAt: string;
   label?: string;
   revokedAt?: string;

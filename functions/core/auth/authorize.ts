@@ -1,12 +1,13 @@
 import { bearerToken, hashApiKey, isWellFormedApiKey, sameHash, type ApiKeyRecord } from './api-key.ts';
+import { PROJECT_ID_PATTERN } from './project.ts';
 
 /**
  * The authorizer's verdict, handed to handlers in the request context
  * (simple-response context values must be strings, numbers or booleans).
  */
 export type AuthVerdict =
-  | { authenticated: true; orgId: string; projectId: string; keyId: string }
-  | { authenticated: false; reason: 'missing' | 'malformed' | 'unknown' | 'revoked' };
+  | { authenticated: true; orgId: string; projectId: string; projectName: string; keyId: string }
+  | { authenticated: false; reason: 'missing' | 'malformed' | 'unknown' | 'revoked' | 'legacy' };
 
 export interface ApiKeyLookup {
   (keyHash: string): Promise<ApiKeyRecord | undefined>;
@@ -25,5 +26,7 @@ export async function authorize(header: string | undefined, lookup: ApiKeyLookup
   const record = await lookup(keyHash);
   if (!record || !sameHash(record.keyHash, keyHash)) return { authenticated: false, reason: 'unknown' };
   if (record.revokedAt) return { authenticated: false, reason: 'revoked' };
-  return { authenticated: true, orgId: record.orgId, projectId: record.projectId, keyId: record.keyId };
+  // A key made before projects had ids names its project instead: honouring it would share that name's data across orgs.
+  if (!PROJECT_ID_PATTERN.test(record.projectId)) return { authenticated: false, reason: 'legacy' };
+  return { authenticated: true, orgId: record.orgId, projectId: record.projectId, projectName: record.projectName, keyId: record.keyId };
 }

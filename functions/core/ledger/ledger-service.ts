@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { idempotencyClaim } from '../idempotency.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { dayWindow, sortDailyCounts, utcDayOf, type DailyStats } from './daily.ts';
 import { deploymentOf, type HistoryFilter } from './history-filter.ts';
@@ -34,27 +33,18 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
     async submit(orgId: string, runId: string, input: ReplayResultInput, idempotencyKey?: string) {
       const at = now();
       const submission: Submission = { id: newId(), run_id: runId, submitted_at: at.toISOString(), ...input };
-      const fingerprint = fingerprintOf(runId, input);
-      const nowEpochSeconds = Math.floor(at.getTime() / 1000);
+      // Two requests are the same when their run and canonical JSON bodies match.
+      const claim = idempotencyKey ? idempotencyClaim(idempotencyKey, { run_id: runId, input }, at, ledgerLimits.idempotencyWindowHours) : undefined;
       const outcome = await store.record({
         orgId,
         submission,
         costSavedMicros: usdToMicros(input.cost_savings),
         day: utcDayOf(at),
         deployment: deploymentOf(input),
-        ...(idempotencyKey
-          ? {
-              idempotency: {
-                keyHash: sha256(idempotencyKey),
-                fingerprint,
-                nowEpochSeconds,
-                expiresAtEpochSeconds: nowEpochSeconds + ledgerLimits.idempotencyWindowHours * 3600,
-              },
-            }
-          : {}),
+        ...(claim ? { idempotency: claim } : {}),
       });
       if ('created' in outcome) return { submission: outcome.created, replayed: false };
-      if (outcome.existing.fingerprint !== fingerprint) {
+      if (outcome.existing.fingerprint !== claim?.fingerprint) {
         throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');
       }
       return { submission: outcome.existing.submission, replayed: true };
@@ -112,13 +102,4 @@ export type LedgerService = ReturnType<typeof createLedgerService>;
 function nextCursor(page: Page): string | null {
   const last = page.items.at(-1);
   return page.hasMore && last ? encodeCursor(last.id) : null;
-}
-
-/** Two requests are "the same" when their run and canonical JSON bodies match (RFC 8785). */
-function fingerprintOf(runId: string, input: ReplayResultInput): string {
-  return sha256(canonicalize({ run_id: runId, input }) ?? '');
-}
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
 }

@@ -1,3 +1,4 @@
+import type { IdempotencyClaim } from '../idempotency.ts';
 import type { DailyCount } from './daily.ts';
 import type { HistoryFilter } from './history-filter.ts';
 import type { LedgerTotals, Submission } from './submission.ts';
@@ -34,7 +35,7 @@ export interface LedgerEntry {
   day: string;
   /** The deployment it is filtered and counted by (`NO_DEPLOYMENT` when it has none). */
   deployment: string;
-  idempotency?: { keyHash: string; fingerprint: string; expiresAtEpochSeconds: number; nowEpochSeconds: number };
+  idempotency?: IdempotencyClaim;
 }
 
 export interface PageRequest {

@@ -1,6 +1,7 @@
-import { InvalidRequestError } from '../errors.ts';
+import { ConflictError, InvalidRequestError } from '../errors.ts';
+import { idempotencyClaim, type IdempotencyClaim } from '../idempotency.ts';
 import { replayRunLimits as L } from './limits.ts';
-import type { ReplayStore, ManifestStore, RunDispatcher, UsageEvent } from './ports.ts';
+import type { ReplayStore, ManifestStore, RunDispatcher, StoredClaim, UsageEvent } from './ports.ts';
 import { priceCatalogue } from './price-catalogue.ts';
 import { AVAILABLE_CLASSES, apiTime, type ReplayClass, type RunRecord } from './replay-run.ts';
 import { requirePrices, resolveSide } from './routing.ts';
@@ -36,8 +37,17 @@ const USAGE_REF = /^usage:(\d+)$/;
  * their manifest, then the run, then dispatch it (now or at `scheduled_for`).
  * If dispatching fails the run and its manifest are removed again, so a
  * failed create leaves nothing behind.
+ *
+ * With an idempotency key, the run and the key are stored together: a retry
+ * of the same request gets the first run back (`replayed`), without a second
+ * run, manifest or schedule; the key with another request is a 409.
  */
-export async function createRun(deps: CreateRunDependencies, projectId: string, input: CreateRunInput): Promise<RunRecord> {
+export async function createRun(
+  deps: CreateRunDependencies,
+  projectId: string,
+  input: CreateRunInput,
+  idempotencyKey?: string,
+): Promise<{ record: RunRecord; replayed: boolean }> {
   const baseline = input.baseline.trim();
   const candidate = input.candidate.trim();
   if (!baseline) throw new InvalidRequestError('baseline must not be empty', 'baseline');
@@ -49,6 +59,11 @@ export async function createRun(deps: CreateRunDependencies, projectId: string, 
     );
   }
   const now = deps.now();
+  const claim = idempotencyKey === undefined ? undefined : idempotencyClaim(idempotencyKey, input, now, L.idempotencyWindowHours);
+  if (claim) {
+    const earlier = await deps.store.findClaim(projectId, claim);
+    if (earlier) return { record: await runOfClaim(deps.store, projectId, claim, earlier), replayed: true };
+  }
   const scheduledFor = input.scheduled_for === undefined ? null : parseSchedule(input.scheduled_for, now);
 
   const aliases = new Map((await deps.store.listAliases(projectId)).map((a) => [a.name, a]));
@@ -98,8 +113,9 @@ export async function createRun(deps: CreateRunDependencies, projectId: string, 
     record.run = { ...record.run, status: 'completed', attempt: 1, started_at: apiTime(now), completed_at: apiTime(now), metrics };
     record.manifestSummary = { ref: null, traces: 0 };
     record.report = await pinReport(record, metrics, deps.version, await deps.signingKey());
-    await deps.store.createRun(record);
-    return record;
+    const outcome = await deps.store.createRun(record, claim);
+    if ('existing' in outcome) return { record: await runOfClaim(deps.store, projectId, claim!, outcome.existing), replayed: true };
+    return { record, replayed: false };
   }
 
   requirePrices('baseline', resolved.baseline);
@@ -114,15 +130,31 @@ export async function createRun(deps: CreateRunDependencies, projectId: string, 
   const message = { project_id: projectId, run_id: id };
   let created = false;
   try {
-    await deps.store.createRun(record);
+    const outcome = await deps.store.createRun(record, claim);
+    if ('existing' in outcome) {
+      // A concurrent retry stored its run first: this one's manifest is not needed.
+      await deps.manifests.delete(record.manifestKey).catch(() => undefined);
+      return { record: await runOfClaim(deps.store, projectId, claim!, outcome.existing), replayed: true };
+    }
     created = true;
     if (scheduledFor && scheduledFor > now) await deps.dispatcher.scheduleAt(message, scheduledFor);
     else await deps.dispatcher.enqueue(message);
   } catch (error) {
     // Undo both, whatever fails: the caller's error is the one that stopped the create.
-    await Promise.allSettled([...(created ? [deps.store.deleteRun(projectId, id)] : []), deps.manifests.delete(record.manifestKey)]);
+    await Promise.allSettled([...(created ? [deps.store.deleteRun(projectId, id, claim?.keyHash)] : []), deps.manifests.delete(record.manifestKey)]);
     throw error;
   }
+  return { record, replayed: false };
+}
+
+/** The run a claimed key created, when this request is the one it was created with. */
+async function runOfClaim(store: ReplayStore, projectId: string, claim: IdempotencyClaim, stored: StoredClaim): Promise<RunRecord> {
+  if (stored.fingerprint !== claim.fingerprint) {
+    throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');
+  }
+  const record = await store.getRun(projectId, stored.runId);
+  // The first request is still undoing a failed create: its key is about to be free again.
+  if (!record) throw new ConflictError('The first request with this Idempotency-Key did not complete: retry it', 'idempotency_key_in_flight');
   return record;
 }
 

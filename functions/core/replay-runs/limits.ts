@@ -20,6 +20,8 @@ export const replayRunLimits = {
    * can always arrive whole and get this API's own 413 above it.
    */
   maxBodyBytes: 3 * 1024 * 1024,
+  /** How long an `Idempotency-Key` of `POST /v2/replay-runs` is remembered. */
+  idempotencyWindowHours: 24,
   /** A running run whose worker has not finished by then is failed by the sweeper. */
   runDeadlineSeconds: 180,
   /** A queued run still queued this long after it was due gets its message sent again. */

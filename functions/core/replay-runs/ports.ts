@@ -1,3 +1,4 @@
+import type { IdempotencyClaim } from '../idempotency.ts';
 import type { AliasRelease } from './routing.ts';
 import type { PinnedReport, ReplayRun, RunMessage, RunRecord, RunStatus } from './replay-run.ts';
 import type { TraceEnvelope } from './trace.ts';
@@ -9,9 +10,16 @@ export interface Page<T> {
 
 /** Runs, aliases and usage events of projects (DynamoDB on AWS). */
 export interface ReplayStore {
-  createRun(record: RunRecord): Promise<void>;
-  /** Removes a run that could not be enqueued (so nothing half-made is left). */
-  deleteRun(projectId: string, runId: string): Promise<void>;
+  /**
+   * Stores a new run. With an idempotency claim the run and the claim are
+   * written together; when the key is already claimed nothing is written and
+   * the claim's run comes back as `existing`.
+   */
+  createRun(record: RunRecord, idempotency?: IdempotencyClaim): Promise<{ created: true } | { existing: StoredClaim }>;
+  /** The run an unexpired idempotency key was first used for. */
+  findClaim(projectId: string, claim: IdempotencyClaim): Promise<StoredClaim | undefined>;
+  /** Removes a run that could not be enqueued, and its idempotency claim (so nothing half-made is left). */
+  deleteRun(projectId: string, runId: string, idempotencyKeyHash?: string): Promise<void>;
   getRun(projectId: string, runId: string): Promise<RunRecord | undefined>;
   listRuns(projectId: string, page: { limit: number; afterId?: string }): Promise<Page<ReplayRun>>;
   /** queued → running, `attempt` + 1; `undefined` when the run was not queued. */
@@ -34,6 +42,12 @@ export interface ReplayStore {
   listUsage(projectId: string, page: { limit: number; afterKey?: string }): Promise<Page<UsageEvent> & { lastKey?: string }>;
   /** The project's newest `count` usage events, newest first. */
   latestUsage(projectId: string, count: number): Promise<UsageEvent[]>;
+}
+
+/** An idempotency key as stored: the run it created and the fingerprint of the request that did. */
+export interface StoredClaim {
+  runId: string;
+  fingerprint: string;
 }
 
 /** A recorded request: token shape and timing, never prompt text. */

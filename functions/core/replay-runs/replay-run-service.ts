@@ -16,7 +16,10 @@ export type ReplayRunDependencies = CreateRunDependencies & { newId: () => strin
 /** The replay runs API's use cases, over ports. */
 export function createReplayRunService(deps: ReplayRunDependencies) {
   return {
-    create: async (projectId: string, input: CreateRunInput) => (await createRun(deps, projectId, input)).run,
+    async create(projectId: string, input: CreateRunInput, idempotencyKey?: string) {
+      const { record, replayed } = await createRun(deps, projectId, input, idempotencyKey);
+      return { run: record.run, replayed };
+    },
 
     async get(projectId: string, runId: string) {
       const record = await deps.store.getRun(projectId, runId);

@@ -33,11 +33,42 @@ export function provenanceOf(record: RunRecord, version: string, failures = 0, d
   };
 }
 
-/** The exact bytes the evidence digest covers: RFC 8785 canonical JSON of these three blocks. */
-export function evidenceOf(pinned: { provenance: unknown; traffic_manifest: unknown; metrics: unknown }): string {
-  const canonical = canonicalize({ provenance: pinned.provenance, traffic_manifest: pinned.traffic_manifest, metrics: pinned.metrics });
+/**
+ * What the evidence digest covers: the run the report is about (so a report
+ * cannot be re-attached to another run, project or pair of models) and what
+ * was measured. Exactly these fields, taken from the report.
+ */
+export const EVIDENCE_FIELDS = [
+  'replay_run_id',
+  'project_id',
+  'baseline',
+  'candidate',
+  'replay_class',
+  'created_at',
+  'provenance',
+  'traffic_manifest',
+  'metrics',
+] as const;
+
+export type EvidenceSubject = { [K in (typeof EVIDENCE_FIELDS)[number]]: unknown };
+
+/** The exact bytes the evidence digest covers: RFC 8785 canonical JSON of the evidence fields. */
+export function evidenceOf(report: EvidenceSubject): string {
+  const canonical = canonicalize(Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, report[field]])));
   if (canonical === undefined) throw new Error('Report evidence cannot be canonicalised');
   return canonical;
+}
+
+/** The subject fields of a run's report, as the report shows them. */
+export function subjectOf(run: ReplayRun) {
+  return {
+    replay_run_id: run.id,
+    project_id: run.project_id,
+    baseline: run.baseline,
+    candidate: run.candidate,
+    replay_class: run.replay_class,
+    created_at: run.created_at,
+  };
 }
 
 /** What an evidence digest looks like: `sig_` or `sha256_`, then 64 hex digits. */
@@ -57,14 +88,11 @@ export function sameDigest(a: string, b: string): boolean {
 }
 
 /**
- * Recomputes a report's digest over its provenance, manifest summary and
- * metrics. Where reports are signed (a key is given), only a matching `sig_`
+ * Recomputes a report's digest over its subject, provenance, manifest summary
+ * and metrics. Where reports are signed (a key is given), only a matching `sig_`
  * digest is valid: anyone can recompute an unkeyed checksum.
  */
-export function verifyEvidence(
-  report: { provenance: unknown; traffic_manifest: unknown; metrics: unknown; evidence_digest: string },
-  key: Buffer | undefined,
-) {
+export function verifyEvidence(report: EvidenceSubject & { evidence_digest: string }, key: Buffer | undefined) {
   const keyed = report.evidence_digest.startsWith('sig_');
   if (keyed && !key) return { valid: false, digest_type: 'hmac_sha256' as const, reason: 'No signing key is configured here' };
   if (!keyed && key) {
@@ -106,12 +134,9 @@ export function renderReport(record: RunRecord, version: string, now: Date) {
   const cls = run.replay_class as Extract<ReplayClass, 'routing_simulation' | 'tokenized_performance'>;
   return {
     object: 'replay_report',
-    replay_run_id: run.id,
+    ...subjectOf(run),
     generated_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     status: run.status,
-    baseline: run.baseline,
-    candidate: run.candidate,
-    replay_class: run.replay_class,
     provenance: report?.provenance ?? provenanceOf(record, version),
     traffic_manifest: report?.traffic_manifest ?? record.manifestSummary ?? { ref: run.traffic_manifest_ref, traces: run.manifest_size },
     metrics: report?.metrics ?? { pending: pendingNote(run) },

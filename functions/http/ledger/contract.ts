@@ -3,6 +3,7 @@ import { NO_DEPLOYMENT } from '#core/ledger/history-filter.ts';
 import { ledgerLimits, RUN_ID_PATTERN } from '#core/ledger/limits.ts';
 import { REPLAY_STATUSES } from '#core/ledger/submission.ts';
 import { defineContract } from '#shared/http/contract.ts';
+import { idempotencyKeyHeaders } from '#shared/http/idempotency-key.ts';
 import { optional } from '#shared/http/optional-field.ts';
 import { queryInteger } from '#shared/http/query-params.ts';
 
@@ -89,14 +90,7 @@ export const postResult = defineContract({
   request: {
     path: runIdPath,
     body: replayResultBody,
-    headers: z.object({
-      'idempotency-key': z
-        .string()
-        .min(1)
-        .max(L.maxIdempotencyKeyChars)
-        .regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII without spaces')
-        .optional(),
-    }),
+    headers: idempotencyKeyHeaders,
   },
   responses: {
     201: { description: 'The stored submission (a retry with the same Idempotency-Key returns the first one)', schema: submissionSchema },

@@ -4,6 +4,7 @@ import { REPLAY_CLASSES } from '#core/replay-runs/replay-run.ts';
 import { EVIDENCE_DIGEST_PATTERN } from '#core/replay-runs/report.ts';
 import { ALIAS_NAME_PATTERN } from '#core/replay-runs/targets.ts';
 import { defineContract } from '#shared/http/contract.ts';
+import { idempotencyKeyHeaders } from '#shared/http/idempotency-key.ts';
 import { optional } from '#shared/http/optional-field.ts';
 import { queryInteger } from '#shared/http/query-params.ts';
 
@@ -85,8 +86,15 @@ export const createRun = defineContract({
       concurrency: optional(z.number().int().min(1).max(L.maxConcurrency)),
       scheduled_for: optional(rfc3339('scheduled_for must be an RFC 3339 time, e.g. 2026-12-01T09:00:00Z')),
     }),
+    headers: idempotencyKeyHeaders,
   },
-  responses: { 201: { description: 'The run (completed at once for routing_simulation, queued otherwise)', schema: runSchema } },
+  responses: {
+    201: {
+      description: 'The run (completed at once for routing_simulation, queued otherwise); a retry with the same Idempotency-Key returns the first run',
+      schema: runSchema,
+    },
+    409: { description: 'The Idempotency-Key was used with another body' },
+  },
 });
 
 export const listRuns = defineContract({
@@ -152,6 +160,12 @@ export const verifyReport = defineContract({
   maxBodyBytes: 1024 * 1024,
   request: {
     body: z.looseObject({
+      replay_run_id: z.string(),
+      project_id: z.string(),
+      baseline: z.string(),
+      candidate: z.string(),
+      replay_class: z.string(),
+      created_at: z.string(),
       provenance: z.record(z.string(), z.unknown()),
       traffic_manifest: z.record(z.string(), z.unknown()),
       metrics: z.record(z.string(), z.unknown()),

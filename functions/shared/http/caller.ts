@@ -4,7 +4,9 @@ import { UnauthorizedError } from '#core/errors.ts';
 /** Who is calling: the tenant every read and write is scoped to. */
 export interface Caller {
   orgId: string;
+  /** The generated project id (`prj_…`) every project-scoped key starts from. */
   projectId: string;
+  projectName: string;
   keyId: string;
 }
 
@@ -12,12 +14,15 @@ type EventWithAuthorizer = APIGatewayProxyEventV2 & {
   requestContext: { authorizer?: { lambda?: Partial<Record<string, unknown>> } };
 };
 
+const LEGACY_KEY_MESSAGE =
+  'This API key was created before projects had ids and is no longer accepted: create a new one with `npm run api-key -- create --org <org> --project <name>`.';
+
 /** Reads the caller from the authorizer context, or throws a 401. */
 export function callerOf(event: APIGatewayProxyEventV2): Caller {
   const context = (event as EventWithAuthorizer).requestContext.authorizer?.lambda;
-  const { authenticated, orgId, projectId, keyId } = context ?? {};
-  if (authenticated !== true || typeof orgId !== 'string' || typeof projectId !== 'string' || typeof keyId !== 'string') {
-    throw new UnauthorizedError();
+  const { authenticated, orgId, projectId, projectName, keyId, reason } = context ?? {};
+  if (authenticated !== true || typeof orgId !== 'string' || typeof projectId !== 'string' || typeof projectName !== 'string' || typeof keyId !== 'string') {
+    throw new UnauthorizedError(reason === 'legacy' ? LEGACY_KEY_MESSAGE : undefined);
   }
-  return { orgId, projectId, keyId };
+  return { orgId, projectId, projectName, keyId };
 }

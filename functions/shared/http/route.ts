@@ -92,6 +92,8 @@ function frame(family: ApiFamily): MiddlewareObj<Event, Result, Error, Context> 
       const correlationId =
         inbound && SAFE_CORRELATION_ID.test(inbound) ? inbound : request.event.requestContext?.requestId ?? request.context.awsRequestId;
       Object.assign(request.context, { correlationId, family });
+      // A warm container must not log the previous caller's org and project on this request.
+      logger.resetKeys();
       logger.addContext(request.context);
       logger.appendKeys({ correlation_id: correlationId, route: request.event.routeKey });
     },

@@ -232,7 +232,7 @@ describe('the local API Gateway v2 emulation: the Lambda authorizer', () => {
 
     const event = await echo('/secure/1', { headers: { authorization: `Bearer ${tenant.apiKey}` } });
 
-    expect(authorizerContext(event)).toEqual({ authenticated: true, orgId: tenant.orgId, projectId: tenant.projectId, keyId: expect.any(String) });
+    expect(authorizerContext(event)).toEqual({ authenticated: true, orgId: tenant.orgId, projectId: tenant.projectId, projectName: tenant.projectName, keyId: tenant.keyId });
   });
 
   it.each([

@@ -46,7 +46,9 @@ interface Report {
 
 /** The digest recomputed here, independently of the platform's report module. */
 function expectedDigest(report: Report): string {
-  const canonical = canonicalize({ provenance: report.provenance, traffic_manifest: report.traffic_manifest, metrics: report.metrics });
+  // Written out here, not imported, so that the test pins the digest input the README documents.
+  const { replay_run_id, project_id, baseline, candidate, replay_class, created_at, provenance, traffic_manifest, metrics } = report;
+  const canonical = canonicalize({ replay_run_id, project_id, baseline, candidate, replay_class, created_at, provenance, traffic_manifest, metrics });
   if (canonical === undefined) throw new Error('cannot canonicalize the report');
   return `sig_${createHmac('sha256', requiredEnv('REPORT_SIGNING_KEY')).update(canonical, 'utf8').digest('hex')}`;
 }
@@ -181,6 +183,30 @@ describe('GET /v2/replay-runs/{id}/report', () => {
     expect(verdicts.map((v) => v.valid)).toEqual([false, false, false, false]);
   });
 
+  it('fails verification when the report is relabelled to another run, project, model pair, class or creation time', async () => {
+    // Prepare: a valid report re-attached elsewhere must not verify there
+    const { tenant, api } = await tenantApi(gateway, 'report-relabel');
+    const { run } = await completedTokenizedRun(api, tenant.projectId);
+    const other = (await api.post('/v2/replay-runs', { baseline: 'managed', candidate: 'byoc_us_east' })).body;
+    const report = (await api.get(`/v2/replay-runs/${run.id}/report`)).body as Report;
+    const relabelled: Record<string, unknown> = {
+      replay_run_id: other.id,
+      project_id: 'prj_01kb00000000000000000other',
+      baseline: 'managed_mini',
+      candidate: 'byoc_us_east',
+      replay_class: 'routing_simulation',
+      created_at: new Date(Date.parse(run.created_at) + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+
+    // Act
+    const verdicts = await Promise.all(Object.entries(relabelled).map(([field, value]) => verify(api, { ...report, [field]: value })));
+
+    // Assess
+    expect(report).toMatchObject({ replay_run_id: run.id, project_id: tenant.projectId, created_at: run.created_at });
+    expect((await verify(api, report)).valid).toBe(true);
+    expect(verdicts.map((v) => v.valid)).toEqual(Object.keys(relabelled).map(() => false));
+  });
+
   it('does not accept a tampered report re-digested with the unkeyed checksum where a signing key is configured', async () => {
     // Prepare: anyone can compute sha256_ over edited metrics; only the platform can produce sig_.
     const { tenant, api } = await tenantApi(gateway, 'report-downgrade');
@@ -188,7 +214,8 @@ describe('GET /v2/replay-runs/{id}/report', () => {
     const forged = (await api.get(`/v2/replay-runs/${run.id}/report`)).body as Report;
     forged.metrics.recommended_profile = 'baseline';
     forged.metrics.metric_deltas.provider_cost_micros.candidate = 1;
-    const canonical = canonicalize({ provenance: forged.provenance, traffic_manifest: forged.traffic_manifest, metrics: forged.metrics })!;
+    const { replay_run_id, project_id, baseline, candidate, replay_class, created_at, provenance, traffic_manifest, metrics } = forged;
+    const canonical = canonicalize({ replay_run_id, project_id, baseline, candidate, replay_class, created_at, provenance, traffic_manifest, metrics })!;
     forged.evidence_digest = `sha256_${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 
     // Act

@@ -66,7 +66,13 @@ export function fakeLambdaContext(awsRequestId = 'lambda-request-1'): Context {
 }
 
 /** An authorizer verdict for a valid key. */
-export const authenticatedAs = (orgId = 'acme', projectId = 'checkout', keyId = 'key_1') => ({ authenticated: true, orgId, projectId, keyId });
+export const authenticatedAs = (orgId = 'acme', projectId = 'prj_01kb2c3d4e5f6g7h8j9k0m1n2p', keyId = 'key_1', projectName = 'checkout') => ({
+  authenticated: true,
+  orgId,
+  projectId,
+  projectName,
+  keyId,
+});
 
 export interface DecodedResult {
   status: number;

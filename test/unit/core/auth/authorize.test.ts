@@ -15,13 +15,17 @@ function keyTable(records: ApiKeyRecord[]) {
 
 const active = generateApiKey();
 const revoked = generateApiKey();
+const legacy = generateApiKey();
+const PRJ = 'prj_01kb2c3d4e5f6g7h8j9k0m1n2p';
 const records: ApiKeyRecord[] = [
-  { keyHash: active.keyHash, keyId: 'key_active', orgId: 'acme', projectId: 'checkout', createdAt: '2026-01-01T00:00:00Z', label: 'ci' },
-  { keyHash: revoked.keyHash, keyId: 'key_old', orgId: 'acme', projectId: 'checkout', createdAt: '2025-01-01T00:00:00Z', revokedAt: '2026-01-02T00:00:00Z' },
+  { keyHash: active.keyHash, keyId: 'key_active', orgId: 'acme', projectId: PRJ, projectName: 'checkout', createdAt: '2026-01-01T00:00:00Z', label: 'ci' },
+  { keyHash: revoked.keyHash, keyId: 'key_old', orgId: 'acme', projectId: PRJ, projectName: 'checkout', createdAt: '2025-01-01T00:00:00Z', revokedAt: '2026-01-02T00:00:00Z' },
+  // Made before projects had ids: its project_id is the name another org may also use.
+  { keyHash: legacy.keyHash, keyId: 'key_legacy', orgId: 'acme', projectId: 'checkout', projectName: 'checkout', createdAt: '2025-01-01T00:00:00Z' },
 ];
 
 describe('authorize', () => {
-  it('authenticates a known key as its org, project and key id, and nothing else', async () => {
+  it('authenticates a known key as its org, project id and name, and key id, and nothing else', async () => {
     // Prepare
     const { lookup, asked } = keyTable(records);
 
@@ -29,7 +33,7 @@ describe('authorize', () => {
     const verdict = await authorize(`Bearer ${active.key}`, lookup);
 
     // Assess
-    expect(verdict).toEqual({ authenticated: true, orgId: 'acme', projectId: 'checkout', keyId: 'key_active' });
+    expect(verdict).toEqual({ authenticated: true, orgId: 'acme', projectId: PRJ, projectName: 'checkout', keyId: 'key_active' });
     expect(asked).toEqual([hashApiKey(active.key)]);
     // Simple-response authorizer context values must be scalars.
     for (const value of Object.values(verdict)) expect(['string', 'boolean']).toContain(typeof value);
@@ -75,6 +79,11 @@ describe('authorize', () => {
   it('answers revoked for a revoked key', async () => {
     const { lookup } = keyTable(records);
     expect(await authorize(`Bearer ${revoked.key}`, lookup)).toEqual({ authenticated: false, reason: 'revoked' });
+  });
+
+  it('refuses a key whose project is a name rather than a generated id', async () => {
+    const { lookup } = keyTable(records);
+    expect(await authorize(`Bearer ${legacy.key}`, lookup)).toEqual({ authenticated: false, reason: 'legacy' });
   });
 
   it('lets a failing lookup reject rather than deny: a store outage is not a bad key', async () => {

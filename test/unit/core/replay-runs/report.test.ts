@@ -35,12 +35,25 @@ const record = (status: RunRecord['run']['status']): RunRecord => ({
   report: null,
 });
 
-describe('the evidence digest', () => {
-  const blocks = { provenance: { b: 1, a: [1, 2] }, traffic_manifest: { traces: 1 }, metrics: { x: 0.1 } };
+const subject = {
+  replay_run_id: 'rpl_01aaaaaaaaaaaaaaaaaaaaaaaa',
+  project_id: 'prj_01bbbbbbbbbbbbbbbbbbbbbbbb',
+  baseline: 'managed',
+  candidate: 'managed_mini',
+  replay_class: 'tokenized_performance',
+  created_at: '2026-11-25T00:00:00Z',
+};
 
-  it('covers exactly provenance, traffic_manifest and metrics in RFC 8785 canonical form', () => {
-    expect(evidenceOf({ ...blocks, extra: 'ignored' } as typeof blocks)).toBe('{"metrics":{"x":0.1},"provenance":{"a":[1,2],"b":1},"traffic_manifest":{"traces":1}}');
-    expect(evidenceOf({ metrics: blocks.metrics, traffic_manifest: blocks.traffic_manifest, provenance: { a: [1, 2], b: 1 } })).toBe(evidenceOf(blocks));
+describe('the evidence digest', () => {
+  const blocks = { ...subject, provenance: { b: 1, a: [1, 2] }, traffic_manifest: { traces: 1 }, metrics: { x: 0.1 } };
+
+  it('covers exactly the run, its project, both sides, the class, the creation time, provenance, traffic_manifest and metrics in RFC 8785 canonical form', () => {
+    expect(evidenceOf({ ...blocks, extra: 'ignored', status: 'completed' } as typeof blocks)).toBe(
+      '{"baseline":"managed","candidate":"managed_mini","created_at":"2026-11-25T00:00:00Z","metrics":{"x":0.1},' +
+        '"project_id":"prj_01bbbbbbbbbbbbbbbbbbbbbbbb","provenance":{"a":[1,2],"b":1},"replay_class":"tokenized_performance",' +
+        '"replay_run_id":"rpl_01aaaaaaaaaaaaaaaaaaaaaaaa","traffic_manifest":{"traces":1}}',
+    );
+    expect(evidenceOf({ ...subject, metrics: blocks.metrics, traffic_manifest: blocks.traffic_manifest, provenance: { a: [1, 2], b: 1 } })).toBe(evidenceOf(blocks));
   });
 
   it('is sig_ + HMAC-SHA256 with a key and sha256_ + SHA-256 without', () => {
@@ -60,6 +73,7 @@ describe('the report before completion', () => {
     ['canceled', /canceled/],
   ] as const)('says why a %s run has no metrics yet, with no digest', (status, note) => {
     const report = renderReport(record(status), '9.9.9', new Date('2026-11-25T01:02:03.456Z'));
+    expect(report).toMatchObject({ replay_run_id: 'rpl_01aaaaaaaaaaaaaaaaaaaaaaaa', project_id: 'p', created_at: '2026-11-25T00:00:00Z' });
     expect(report.metrics).toEqual({ pending: expect.stringMatching(note) });
     expect(report.evidence_digest).toBeNull();
     expect(report.generated_at).toBe('2026-11-25T01:02:03Z');
@@ -69,7 +83,7 @@ describe('the report before completion', () => {
 });
 
 describe('verifying a report', () => {
-  const blocks = { provenance: { a: 1 }, traffic_manifest: { traces: 2 }, metrics: { x: 3 } };
+  const blocks = { ...subject, provenance: { a: 1 }, traffic_manifest: { traces: 2 }, metrics: { x: 3 } };
   const key = Buffer.from('secret');
   const signed = { ...blocks, evidence_digest: digestEvidence(evidenceOf(blocks), key) };
   const unkeyed = { ...blocks, evidence_digest: digestEvidence(evidenceOf(blocks), undefined) };
@@ -78,6 +92,25 @@ describe('verifying a report', () => {
     expect(verifyEvidence(signed, key)).toEqual({ valid: true, digest_type: 'hmac_sha256' });
     expect(verifyEvidence({ ...signed, metrics: { x: 4 } }, key).valid).toBe(false);
     expect(verifyEvidence(signed, Buffer.from('other')).valid).toBe(false);
+  });
+
+  it.each([
+    ['replay_run_id', 'rpl_01cccccccccccccccccccccccc'],
+    ['project_id', 'prj_01dddddddddddddddddddddddd'],
+    ['baseline', 'managed_mini'],
+    ['candidate', 'managed'],
+    ['replay_class', 'routing_simulation'],
+    ['created_at', '2026-11-25T00:00:01Z'],
+    ['provenance', { a: 2 }],
+    ['traffic_manifest', { traces: 3 }],
+    ['metrics', { x: 4 }],
+  ])('refuses the report once %s is changed (signed and unkeyed)', (field, value) => {
+    expect(verifyEvidence({ ...signed, [field]: value }, key).valid).toBe(false);
+    expect(verifyEvidence({ ...unkeyed, [field]: value }, undefined).valid).toBe(false);
+  });
+
+  it('ignores fields outside the evidence, such as generated_at and status', () => {
+    expect(verifyEvidence({ ...signed, generated_at: '2030-01-01T00:00:00Z', status: 'x' } as typeof signed, key).valid).toBe(true);
   });
 
   it('refuses an unkeyed checksum where reports are signed, and a signature where no key is configured', () => {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotFoundError } from '../../../../functions/core/errors.ts';
 import { defineContract } from '../../../../functions/shared/http/contract.ts';
 import type { ApiFamily } from '../../../../functions/shared/http/error-shapes.ts';
 import { httpRoute } from '../../../../functions/shared/http/route.ts';
+import { logger } from '../../../../functions/shared/logger.ts';
 import { authenticatedAs, decodeResult, fakeLambdaContext, httpEvent, type HttpEventOptions } from '../../support/api-gateway-event.ts';
 
 const MAX_BODY_BYTES = 64;
@@ -115,7 +116,7 @@ describe('httpRoute on success', () => {
       n: 3,
       mode: 'fast',
       name: 'widget',
-      caller: { orgId: 'acme', projectId: 'checkout', keyId: 'key_1' },
+      caller: { orgId: 'acme', projectId: 'prj_01kb2c3d4e5f6g7h8j9k0m1n2p', projectName: 'checkout', keyId: 'key_1' },
       correlationId: 'apigw-request-1',
     });
   });
@@ -223,6 +224,13 @@ describe('httpRoute authentication', () => {
     expect(calls).toEqual([]);
   });
 
+  it('answers 401 for a key made before project ids, telling how to replace it', async () => {
+    const response = await call(v1, { authorizer: { authenticated: false, reason: 'legacy' } });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error_code: 'invalid_api_key', detail: expect.stringContaining('npm run api-key -- create') });
+    expect(calls).toEqual([]);
+  });
+
   it.each<[string, HttpEventOptions]>([
     ['no authorizer context', withoutAuthorizer],
     ['authenticated: false', { authorizer: { authenticated: false, reason: 'missing' } }],
@@ -244,6 +252,45 @@ describe('httpRoute authentication', () => {
       (await call(v1, { ...withoutAuthorizer, headers: { 'content-type': 'text/plain' } })).status,
     ];
     expect(statuses).toEqual([401, 401, 401]);
+  });
+});
+
+describe('httpRoute log keys', () => {
+  /** The JSON log lines the handler writes while `act` runs, at INFO. */
+  async function logLinesOf(act: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const level = logger.getLevelName();
+    logger.setLogLevel('INFO');
+    try {
+      await act();
+    } finally {
+      logger.setLogLevel(level);
+      write.mockRestore();
+    }
+    return lines.flatMap((line) => line.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it("does not carry one caller's org and project into the next invocation's logs", async () => {
+    // Prepare: a warm container served a first tenant
+    await call(v1, { authorizer: authenticatedAs('org-first', 'prj_01kb2c3d4e5f6g7h8j9k0first') });
+
+    // Act: the next request is refused
+    const lines = await logLinesOf(() => call(v1, { authorizer: { authenticated: false, reason: 'unknown' }, headers: { 'x-correlation-id': 'second-call' } }));
+
+    // Assess
+    const refused = lines.find((line) => line.message === 'Request refused');
+    expect(refused).toMatchObject({ correlation_id: 'second-call', status: 401 });
+    expect(JSON.stringify(lines)).not.toContain('org-first');
+    expect(JSON.stringify(lines)).not.toContain('first');
+  });
+
+  it("logs the caller's org and project on its own invocation", async () => {
+    const lines = await logLinesOf(() => call(v1, { authorizer: authenticatedAs('org-own', 'prj_01kb2c3d4e5f6g7h8j9k00own0'), body: '{"name":"missing"}' }));
+    expect(lines.find((line) => line.message === 'Request refused')).toMatchObject({ org_id: 'org-own', project_id: 'prj_01kb2c3d4e5f6g7h8j9k00own0' });
   });
 });
 

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * What a write stores to make an `Idempotency-Key` take effect once: the
+ * key's hash (never the key), the fingerprint of the request it was first
+ * used with, and when it stops counting.
+ */
+export interface IdempotencyClaim {
+  keyHash: string;
+  fingerprint: string;
+  expiresAtEpochSeconds: number;
+  /** A stored claim that expired before this counts as absent (TTL deletion lags). */
+  nowEpochSeconds: number;
+}
+
+/** The claim of `key` for `request` at `now`, remembered for `windowHours`. */
+export function idempotencyClaim(key: string, request: unknown, now: Date, windowHours: number): IdempotencyClaim {
+  const nowEpochSeconds = Math.floor(now.getTime() / 1000);
+  return { keyHash: sha256(key), fingerprint: fingerprintOf(request), nowEpochSeconds, expiresAtEpochSeconds: nowEpochSeconds + windowHours * 3600 };
+}
+
+/** Two requests are "the same" when their canonical JSON (RFC 8785) is. */
+export function fingerprintOf(request: unknown): string {
+  return sha256(canonicalize(request) ?? '');
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
