@@ -1,9 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DailyCount } from '#core/ledger/daily.ts';
-import type { HistoryFilter } from '#core/ledger/history-filter.ts';
+import { filtersOf, type HistoryFilter } from '#core/ledger/history-filter.ts';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
-import type { LedgerTotals, Submission } from '#core/ledger/submission.ts';
+import { DEFAULT_KIND, type LedgerKind, type LedgerTotals, type Submission } from '#core/ledger/submission.ts';
 import { dynamoDb, dynamoDbWideNumbers } from '../aws/dynamodb-client.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
@@ -16,7 +16,8 @@ import { queryUpTo } from './query-up-to.ts';
  *   ORG#<org>#STATUS#<status>                   SUB#<id>, STATS the same, listed per status, with its count
  *   ORG#<org>#DEP#<deployment>                  SUB#<id>, STATS the same, listed per deployment, with its count
  *   ORG#<org>#STATUS#<status>#DEP#<deployment>  SUB#<id>, STATS the same, listed per status and deployment, with its count
- *   ORG#<org>#DAILY                             <day>#<deployment>  submissions and divergences of that UTC day
+ *   ORG#<org>#KIND#<kind>[#STATUS#…][#DEP#…]    SUB#<id>, STATS the same, listed per kind (and status, deployment), with its count
+ *   ORG#<org>#DAILY[#KIND#<kind>]               <day>#<deployment>  submissions and divergences of that UTC day (of that kind)
  *   ORG#<org>#RUN#<run>                         SUB#<id>        submission with details (run history)
  *   ORG#<org>#RUN#<run>                         STATS           run counter
  *   ORG#<org>#IDEM#<sha256>                     IDEM            idempotency record (TTL `expires_at`)
@@ -29,11 +30,12 @@ const STATS = 'STATS';
 const orgPk = (orgId: string) => `ORG#${orgId}`;
 const runPk = (orgId: string, runId: string) => `ORG#${orgId}#RUN#${runId}`;
 const idemPk = (orgId: string, keyHash: string) => `ORG#${orgId}#IDEM#${keyHash}`;
-const dailyPk = (orgId: string) => `ORG#${orgId}#DAILY`;
+const dailyPk = (orgId: string, kind?: LedgerKind) => (kind === undefined ? `ORG#${orgId}#DAILY` : `ORG#${orgId}#DAILY#KIND#${kind}`);
 
 /** The partition of the list a filter selects; the org-wide list without one. */
-function listPk(orgId: string, { status, deployment }: HistoryFilter = {}): string {
-  const byStatus = status === undefined ? orgPk(orgId) : `${orgPk(orgId)}#STATUS#${status}`;
+function listPk(orgId: string, { kind, status, deployment }: HistoryFilter = {}): string {
+  const byKind = kind === undefined ? orgPk(orgId) : `${orgPk(orgId)}#KIND#${kind}`;
+  const byStatus = status === undefined ? byKind : `${byKind}#STATUS#${status}`;
   return deployment === undefined ? byStatus : `${byStatus}#DEP#${deployment}`;
 }
 
@@ -48,6 +50,11 @@ export function createDynamoLedgerStore(tableName: string): LedgerStore {
         } catch (error) {
           if (!(error instanceof TransactionCanceledException)) throw error;
           const reasons = error.CancellationReasons ?? [];
+          if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+            // The first item puts the submission by its id: a job recording the same outcome again.
+            const stored = await readSubmission(tableName, entry.orgId, entry.submission);
+            if (stored) return { duplicate: stored };
+          }
           const idempotencyReason = entry.idempotency ? reasons.at(-1)?.Code : undefined;
           if (idempotencyReason === 'ConditionalCheckFailed') {
             const existing = await readIdempotent(tableName, entry);
@@ -75,14 +82,14 @@ export function createDynamoLedgerStore(tableName: string): LedgerStore {
       };
     },
 
-    async daily(orgId, from, to): Promise<DailyCount[]> {
+    async daily(orgId, from, to, kind): Promise<DailyCount[]> {
       // Every `<to>#<deployment>` key sorts below `<to>$` ('#' < '$'), and none of another day does.
       const { items } = await queryUpTo(
         dynamoDbWideNumbers,
         {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': dailyPk(orgId), ':from': `${from}#`, ':to': `${to}$` },
+          ExpressionAttributeValues: { ':pk': dailyPk(orgId, kind), ':from': `${from}#`, ':to': `${to}$` },
         },
         Number.MAX_SAFE_INTEGER,
       );
@@ -108,7 +115,7 @@ function transactionFor(tableName: string, { orgId, submission, costSavedMicros,
   const { divergence_details: _details, ...listed } = submission;
   const sk = SUB + submission.id;
   // Copies for the filtered lists, each with a counter so a filtered `total` is one read too.
-  const filteredLists = [{ status: submission.status }, { deployment }, { status: submission.status, deployment }].flatMap(
+  const filteredLists = filtersOf(submission).flatMap(
     (filter): TransactItems => [
       { Put: { TableName: tableName, Item: { pk: listPk(orgId, filter), sk, ...listed } } },
       {
@@ -152,15 +159,15 @@ function transactionFor(tableName: string, { orgId, submission, costSavedMicros,
       },
     },
     ...filteredLists,
-    {
+    ...[undefined, submission.kind].map((kind) => ({
       Update: {
         TableName: tableName,
-        Key: { pk: dailyPk(orgId), sk: `${day}#${deployment}` },
+        Key: { pk: dailyPk(orgId, kind), sk: `${day}#${deployment}` },
         UpdateExpression: 'ADD submissions :one, divergences :divergences SET #day = :day, #deployment = :deployment',
         ExpressionAttributeNames: { '#day': 'day', '#deployment': 'deployment' },
         ExpressionAttributeValues: { ':one': 1, ':divergences': submission.divergences, ':day': day, ':deployment': deployment },
       },
-    },
+    })),
   ];
   if (idempotency) {
     // Last on purpose: `record` reads its cancellation reason from the end of the list.
@@ -201,6 +208,13 @@ async function readIdempotent(tableName: string, { orgId, idempotency }: LedgerE
   return { fingerprint: String(record.fingerprint), submission: toSubmission(Item) };
 }
 
+async function readSubmission(tableName: string, orgId: string, submission: Submission): Promise<Submission | undefined> {
+  const { Item } = await dynamoDb.send(
+    new GetCommand({ TableName: tableName, Key: { pk: runPk(orgId, submission.run_id), sk: SUB + submission.id }, ConsistentRead: true }),
+  );
+  return Item ? toSubmission(Item) : undefined;
+}
+
 async function listPartition(tableName: string, pk: string, page: PageRequest): Promise<Page> {
   let before = page.afterId ? SUB + page.afterId : undefined;
   if (page.skip) {
@@ -221,6 +235,8 @@ function toSubmission(item: Record<string, unknown>): Submission {
     run_id: s.run_id,
     submitted_at: s.submitted_at,
     status: s.status,
+    // Submissions from before kinds were recorded are SDK submissions.
+    kind: s.kind ?? DEFAULT_KIND,
     actions_replayed: Number(s.actions_replayed),
     actions_total: Number(s.actions_total),
     divergences: Number(s.divergences),

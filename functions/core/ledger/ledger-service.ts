@@ -6,7 +6,8 @@ import { deploymentOf, type HistoryFilter } from './history-filter.ts';
 import type { LedgerStore, Page } from './ledger-store.ts';
 import { ledgerLimits } from './limits.ts';
 import type { HistoryPage, RunHistoryPage } from './pages.ts';
-import { toStats, usdToMicros, withoutDetails, type LedgerStats, type ReplayResultInput, type Submission } from './submission.ts';
+import { outcomeSubmission, type JobOutcome } from './job-outcome.ts';
+import { DEFAULT_KIND, toStats, usdToMicros, withoutDetails, type LedgerKind, type LedgerStats, type ReplayResultInput, type Submission } from './submission.ts';
 
 export type { HistoryPage, RunHistoryPage } from './pages.ts';
 
@@ -32,7 +33,7 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
      */
     async submit(orgId: string, runId: string, input: ReplayResultInput, idempotencyKey?: string) {
       const at = now();
-      const submission: Submission = { id: newId(), run_id: runId, submitted_at: at.toISOString(), ...input };
+      const submission: Submission = { id: newId(), run_id: runId, submitted_at: at.toISOString(), ...input, kind: input.kind ?? DEFAULT_KIND };
       // Two requests are the same when their run and canonical JSON bodies match.
       const claim = idempotencyKey ? idempotencyClaim(idempotencyKey, { run_id: runId, input }, at, ledgerLimits.idempotencyWindowHours) : undefined;
       const outcome = await store.record({
@@ -44,6 +45,7 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
         ...(claim ? { idempotency: claim } : {}),
       });
       if ('created' in outcome) return { submission: outcome.created, replayed: false };
+      if ('duplicate' in outcome) throw new Error(`Submission id ${submission.id} was already used`);
       if (outcome.existing.fingerprint !== claim?.fingerprint) {
         throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');
       }
@@ -58,6 +60,7 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
     async history(orgId: string, query: HistoryQuery): Promise<HistoryPage> {
       const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const filter: HistoryFilter = {
+        ...(query.kind === undefined ? {} : { kind: query.kind }),
         ...(query.status === undefined ? {} : { status: query.status }),
         ...(query.deployment === undefined ? {} : { deployment: query.deployment }),
       };
@@ -88,11 +91,21 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
       return toStats(await store.totals(orgId));
     },
 
-    /** Submissions and divergences per UTC day and deployment over the last `days` days (today included). */
-    async dailyStats(orgId: string, query: { days: number }): Promise<DailyStats> {
+    /** Submissions and divergences per UTC day and deployment over the last `days` days (today included), of one kind or all. */
+    async dailyStats(orgId: string, query: { days: number; kind?: LedgerKind | undefined }): Promise<DailyStats> {
       const { from, to } = dayWindow(now(), query.days);
-      const items = await store.daily(orgId, from, to);
+      const items = await store.daily(orgId, from, to, query.kind);
       return { days: query.days, from, to, items: sortDailyCounts(items) };
+    },
+
+    /**
+     * Records how a job of the platform ended (see `JobOutcome`): counted in
+     * the org's stats, listed by kind, and written once however often it is called.
+     */
+    async recordOutcome(orgId: string, outcome: JobOutcome): Promise<void> {
+      const at = now();
+      const submission = outcomeSubmission(outcome, at.toISOString());
+      await store.record({ orgId, submission, costSavedMicros: usdToMicros(submission.cost_savings), day: utcDayOf(at), deployment: deploymentOf(submission) });
     },
   };
 }

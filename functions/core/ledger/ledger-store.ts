@@ -1,7 +1,7 @@
 import type { IdempotencyClaim } from '../idempotency.ts';
 import type { DailyCount } from './daily.ts';
 import type { HistoryFilter } from './history-filter.ts';
-import type { LedgerTotals, Submission } from './submission.ts';
+import type { LedgerKind, LedgerTotals, Submission } from './submission.ts';
 
 /** What the ledger needs from storage; `functions/adapters/dynamodb/ledger-store.ts` provides it. */
 export interface LedgerStore {
@@ -10,8 +10,12 @@ export interface LedgerStore {
    * adds it to the org's, the run's, the filtered lists' and the day's
    * counters, all or nothing. With an idempotency record, the first writer of
    * that key wins and later writers get `existing` back instead of writing anything.
+   * A submission whose id is already stored (a job recording its outcome
+   * again) writes nothing and comes back as `duplicate`.
    */
-  record(entry: LedgerEntry): Promise<{ created: Submission } | { existing: { fingerprint: string; submission: Submission } }>;
+  record(
+    entry: LedgerEntry,
+  ): Promise<{ created: Submission } | { existing: { fingerprint: string; submission: Submission } } | { duplicate: Submission }>;
   /**
    * Newest first, in the list the filter selects (the whole org without one);
    * `afterId` continues after that item, `skip` skips that many first.
@@ -23,8 +27,8 @@ export interface LedgerStore {
   /** Submissions recorded for the run; 0 when the org has none. */
   runTotal(orgId: string, runId: string): Promise<number>;
   totals(orgId: string): Promise<LedgerTotals>;
-  /** Per-day, per-deployment counts from `from` to `to` (UTC days, inclusive); days without submissions are absent. */
-  daily(orgId: string, from: string, to: string): Promise<DailyCount[]>;
+  /** Per-day, per-deployment counts from `from` to `to` (UTC days, inclusive), of one kind or all; days without submissions are absent. */
+  daily(orgId: string, from: string, to: string, kind?: LedgerKind): Promise<DailyCount[]>;
 }
 
 export interface LedgerEntry {

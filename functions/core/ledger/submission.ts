@@ -3,6 +3,15 @@
 export const REPLAY_STATUSES = ['success', 'partial', 'failed'] as const;
 export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
 
+/**
+ * What kind of replay a submission records: an SDK's local replay (the
+ * default), or a job of one of the platform's own capabilities, which each
+ * write one submission when they end.
+ */
+export const LEDGER_KINDS = ['sdk', 'reproducibility', 'session_replay', 'replay_run', 'detached_replay'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+export const DEFAULT_KIND: LedgerKind = 'sdk';
+
 export interface DivergenceDetail {
   action_id: string;
   field: 'input' | 'output';
@@ -13,6 +22,8 @@ export interface DivergenceDetail {
 /** The body of `POST /api/v1/replay/{run_id}/results`. */
 export interface ReplayResultInput {
   status: ReplayStatus;
+  /** `sdk` when not given. */
+  kind?: LedgerKind | undefined;
   actions_replayed: number;
   actions_total: number;
   divergences: number;
@@ -26,6 +37,7 @@ export interface ReplayResultInput {
 
 /** A stored submission. `divergence_details` is kept with the run, not in the org-wide list. */
 export interface Submission extends ReplayResultInput {
+  kind: LedgerKind;
   id: string;
   run_id: string;
   submitted_at: string;

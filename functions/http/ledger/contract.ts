@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NO_DEPLOYMENT } from '#core/ledger/history-filter.ts';
 import { ledgerLimits, RUN_ID_PATTERN } from '#core/ledger/limits.ts';
-import { REPLAY_STATUSES } from '#core/ledger/submission.ts';
+import { LEDGER_KINDS, REPLAY_STATUSES } from '#core/ledger/submission.ts';
 import { defineContract } from '#shared/http/contract.ts';
 import { idempotencyKeyHeaders } from '#shared/http/idempotency-key.ts';
 import { optional } from '#shared/http/optional-field.ts';
@@ -31,6 +31,7 @@ export const divergenceDetailSchema = z.object({
 export const replayResultBody = z
   .object({
     status: z.enum(REPLAY_STATUSES),
+    kind: optional(z.enum(LEDGER_KINDS)).describe('What replayed: `sdk` (the default) for a local replay; the platform writes the other kinds for its own jobs'),
     actions_replayed: count,
     actions_total: count,
     divergences: count,
@@ -67,6 +68,7 @@ export const submissionSchema = z.object({
   run_id: z.string(),
   submitted_at: z.iso.datetime(),
   status: z.enum(REPLAY_STATUSES),
+  kind: z.enum(LEDGER_KINDS),
   actions_replayed: z.number().int(),
   actions_total: z.number().int(),
   divergences: z.number().int(),
@@ -112,6 +114,7 @@ export const listHistory = defineContract({
         skip: queryInteger({ min: 0, max: L.maxSkip, default: 0 }),
         limit: pageSize,
         cursor,
+        kind: z.enum(LEDGER_KINDS).optional().describe('Only submissions of this kind'),
         status: z.enum(REPLAY_STATUSES).optional().describe('Only submissions with this status'),
         deployment: text
           .optional()
@@ -184,6 +187,7 @@ export const getDailyStats = defineContract({
   request: {
     query: z.object({
       days: queryInteger({ min: 1, max: L.maxDailyDays, default: L.defaultDailyDays }).describe('How many UTC days back, today included'),
+      kind: z.enum(LEDGER_KINDS).optional().describe('Only submissions of this kind'),
     }),
   },
   responses: {

@@ -159,9 +159,9 @@ describe('the ledger operations in the OpenAPI document', () => {
     expect(post.responses['422']?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/V1ValidationError' });
   });
 
-  it('describe the history query: skip, limit up to 200, cursor, the status and deployment filters, none required', () => {
+  it('describe the history query: skip, limit up to 200, cursor, the kind, status and deployment filters, none required', () => {
     const history = operation('/api/v1/replay/history', 'get');
-    expect((history.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['cursor', 'deployment', 'limit', 'skip', 'status']);
+    expect((history.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['cursor', 'deployment', 'kind', 'limit', 'skip', 'status']);
     expect(parameter(history, 'limit')).toMatchObject({ required: false, schema: { maximum: 200, minimum: 1, default: 50 } });
     expect(parameter(history, 'skip')).toMatchObject({ required: false, schema: { minimum: 0, default: 0 } });
     expect(parameter(history, 'cursor')).toMatchObject({ required: false, description: expect.stringContaining('next_cursor') });

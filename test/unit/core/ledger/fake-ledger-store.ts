@@ -43,6 +43,8 @@ export function fakeLedgerStore() {
           return { existing: { fingerprint: existing.fingerprint, submission: structuredClone(existing.submission) } };
         }
       }
+      const duplicate = (byOrg.get(entry.orgId) ?? []).find((s) => s.id === entry.submission.id);
+      if (duplicate) return { duplicate: structuredClone(duplicate) };
       const submission = structuredClone(entry.submission);
       byOrg.set(entry.orgId, [...(byOrg.get(entry.orgId) ?? []), submission]);
       const t = totalsByOrg.get(entry.orgId) ?? zero();
@@ -52,11 +54,13 @@ export function fakeLedgerStore() {
         divergences: t.divergences + submission.divergences,
         costSavedMicros: t.costSavedMicros + entry.costSavedMicros,
       });
-      const daily = dailyByOrg.get(entry.orgId) ?? new Map<string, DailyCount>();
-      const key = `${entry.day}#${entry.deployment}`;
-      const count = daily.get(key) ?? { day: entry.day, deployment: entry.deployment, submissions: 0, divergences: 0 };
-      daily.set(key, { ...count, submissions: count.submissions + 1, divergences: count.divergences + submission.divergences });
-      dailyByOrg.set(entry.orgId, daily);
+      for (const scope of [entry.orgId, `${entry.orgId}#KIND#${submission.kind}`]) {
+        const daily = dailyByOrg.get(scope) ?? new Map<string, DailyCount>();
+        const key = `${entry.day}#${entry.deployment}`;
+        const count = daily.get(key) ?? { day: entry.day, deployment: entry.deployment, submissions: 0, divergences: 0 };
+        daily.set(key, { ...count, submissions: count.submissions + 1, divergences: count.divergences + submission.divergences });
+        dailyByOrg.set(scope, daily);
+      }
       if (idempotencyKey) {
         keys.set(idempotencyKey, {
           fingerprint: entry.idempotency!.fingerprint,
@@ -83,9 +87,9 @@ export function fakeLedgerStore() {
     async totals(orgId) {
       return { ...(totalsByOrg.get(orgId) ?? zero()) };
     },
-    async daily(orgId, from, to) {
+    async daily(orgId, from, to, kind) {
       // Storage order on purpose (by key, not by day then deployment): the service sorts.
-      return [...(dailyByOrg.get(orgId)?.values() ?? [])].filter((c) => c.day >= from && c.day <= to).reverse();
+      return [...(dailyByOrg.get(kind === undefined ? orgId : `${orgId}#KIND#${kind}`)?.values() ?? [])].filter((c) => c.day >= from && c.day <= to).reverse();
     },
   };
 

@@ -16,7 +16,7 @@ describe('ledger submit', () => {
     // Assess
     expect(first).toEqual({
       replayed: false,
-      submission: { id: idNumber(1), run_id: 'run-1', submitted_at: '2026-11-25T12:00:00.000Z', ...body({ deployment: 'prod' }) },
+      submission: { id: idNumber(1), run_id: 'run-1', submitted_at: '2026-11-25T12:00:00.000Z', kind: 'sdk', ...body({ deployment: 'prod' }) },
     });
     expect(second.submission).toMatchObject({ id: idNumber(2), run_id: 'run-2', submitted_at: '2026-11-25T12:00:01.500Z' });
     expect(stored('acme').map((s) => s.id)).toEqual([idNumber(1), idNumber(2)]);
