@@ -192,11 +192,13 @@ describe('the Replay Hub page in Chromium', () => {
       expect(await badge.getAttribute('class')).toBe(`badge badge--${expected[i]!.status}`);
       expect(await row.locator('time').getAttribute('title')).toBe(expected[i]!.submitted_at);
       expect(await row.locator('a').getAttribute('href')).toBe(`/replay/runs/${expected[i]!.run_id}`);
-      expect(await row.locator('td').nth(1).textContent()).toBe(`${expected[i]!.actions_replayed} / ${expected[i]!.actions_total}`);
-      expect(await row.locator('td').nth(3).textContent()).toBe(usd(expected[i]!.cost_savings));
+      expect(await row.locator('td').nth(0).textContent()).toBe('SDK');
+      expect(await row.locator('td').nth(2).textContent()).toBe(`${expected[i]!.actions_replayed} / ${expected[i]!.actions_total}`);
+      expect(await row.locator('td').nth(4).textContent()).toBe(usd(expected[i]!.cost_savings));
     }
     expect(await page.locator('table.submissions th[scope="col"]').allTextContents()).toEqual([
       'Run ID',
+      'Kind',
       'Status',
       'Replayed / Total',
       'Divergences',
@@ -402,6 +404,31 @@ describe('the Replay Hub page in Chromium', () => {
     const command = await page.locator('pre.command').textContent();
     expect(command).toContain(`curl -X POST '${base}/api/v1/replay/my-first-run/results'`);
     expect(await page.locator('table.submissions').count()).toBe(0);
+    await context.close();
+  });
+
+  it("filters by kind, names each row's kind, and marks its section in the one navigation bar", async () => {
+    // Prepare: another org with an SDK submission and a replay run's outcome
+    const created = await runNpm(['run', '--silent', 'api-key', '--', 'create', '--project', 'kinds', '--org', 'kinds-org'], { DATA_DIR: dataDir });
+    const kindsApi = apiClient(base, created.stdout.trim().split('\n').at(-1)!);
+    const result = { status: 'success', actions_replayed: 3, actions_total: 3, divergences: 0, cost_savings: 0 };
+    expect((await kindsApi.post('/api/v1/replay/sdk-run/results', result)).status).toBe(201);
+    expect((await kindsApi.post('/api/v1/replay/rpl_kind/results', { ...result, kind: 'replay_run' })).status).toBe(201);
+    const key = created.stdout.trim().split('\n').at(-1)!;
+    const { context, page } = await openPage('/replay', { key });
+    await eventually(() => summary(page)).toBe('Showing 1–2 of 2 submissions.');
+
+    // Act
+    await page.getByLabel('Kind').selectOption('replay_run');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/kind=replay_run/);
+
+    // Assess
+    await eventually(() => summary(page)).toBe('Showing 1–1 of 1 submission with kind Replay run.');
+    expect(await runIds(page)).toEqual(['rpl_kind']);
+    expect(await page.locator('table.submissions tbody td[data-kind]').allTextContents()).toEqual(['Replay run']);
+    const navigation = page.getByRole('navigation', { name: 'Sections' });
+    expect(await navigation.getByRole('link', { name: 'Replay Hub' }).getAttribute('aria-current')).toBe('page');
     await context.close();
   });
 

@@ -1,4 +1,4 @@
-import type { DailyStats, HistoryPage, ReplayStatus, RunHistoryPage, Stats } from './types.ts';
+import type { DailyStats, HistoryPage, LedgerKind, ReplayStatus, RunHistoryPage, Stats } from './types.ts';
 
 /** A refused or failed API call; `status` 0 when the API could not be reached at all. */
 export class ApiError extends Error {
@@ -15,14 +15,16 @@ export class ApiError extends Error {
 
 export interface HistoryRequest {
   limit: number;
+  kind?: LedgerKind | undefined;
   status?: ReplayStatus | undefined;
   deployment?: string | undefined;
   cursor?: string | null | undefined;
 }
 
 /** The ledger API path of a history page. */
-export function historyPath({ limit, status, deployment, cursor }: HistoryRequest): string {
+export function historyPath({ limit, kind, status, deployment, cursor }: HistoryRequest): string {
   const params = new URLSearchParams({ limit: String(limit) });
+  if (kind) params.set('kind', kind);
   if (status) params.set('status', status);
   if (deployment) params.set('deployment', deployment);
   if (cursor) params.set('cursor', cursor);
@@ -34,26 +36,44 @@ export function runHistoryPath(runId: string, cursor?: string | null): string {
   return `/api/v1/replay/history/${encodeURIComponent(runId)}${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`;
 }
 
-/** The ledger API, called on the page's own origin with the key as a bearer token. */
+type ErrorBody = { detail?: unknown; correlation_id?: string; error?: { message?: unknown } };
+
+/** What an error answer says, in either API family's shape (a 422 lists its fields). */
+export function errorMessage(status: number, body: ErrorBody | undefined): string {
+  if (typeof body?.detail === 'string') return body.detail;
+  if (Array.isArray(body?.detail)) {
+    const issues = (body.detail as { loc?: unknown[]; msg?: unknown }[]).map((issue) => `${(issue.loc ?? []).slice(1).join('.') || 'request'}: ${String(issue.msg ?? 'invalid')}`);
+    if (issues.length) return issues.join('; ');
+  }
+  if (typeof body?.error?.message === 'string') return body.error.message;
+  return `The API answered ${status}.`;
+}
+
+/** Reprise's API, called on the page's own origin with the key as a bearer token. */
 export function createApiClient(apiKey: string, signal?: AbortSignal) {
-  async function get<T>(path: string): Promise<T> {
+  /** Any call of the API: JSON in and out; a refused call throws an `ApiError` with the API's own message. */
+  async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
+    const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      response = await fetch(path, { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' }, cache: 'no-store', ...(signal ? { signal } : {}) });
+      response = await fetch(path, { method, headers, cache: 'no-store', ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(signal ? { signal } : {}) });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError(0, 'The API could not be reached. Check your connection and try again.');
     }
-    const body = (await response.json().catch(() => undefined)) as { detail?: unknown; correlation_id?: string } | undefined;
+    const answer = (await response.json().catch(() => undefined)) as ErrorBody | undefined;
     if (!response.ok) {
-      const detail = typeof body?.detail === 'string' ? body.detail : `The API answered ${response.status}.`;
-      throw new ApiError(response.status, detail, body?.correlation_id ?? response.headers.get('x-correlation-id') ?? undefined);
+      throw new ApiError(response.status, errorMessage(response.status, answer), answer?.correlation_id ?? response.headers.get('x-correlation-id') ?? undefined);
     }
-    return body as T;
+    return answer as T;
   }
+  const get = <T>(path: string) => send<T>('GET', path);
   return {
+    send,
+    get,
     stats: () => get<Stats>('/api/v1/replay/stats'),
-    daily: (days: number) => get<DailyStats>(`/api/v1/replay/stats/daily?days=${days}`),
+    daily: (days: number, kind?: LedgerKind) => get<DailyStats>(`/api/v1/replay/stats/daily?days=${days}${kind ? `&kind=${kind}` : ''}`),
     history: (request: HistoryRequest) => get<HistoryPage>(historyPath(request)),
     runHistory: (runId: string, cursor?: string | null) => get<RunHistoryPage>(runHistoryPath(runId, cursor)),
   };

@@ -5,7 +5,7 @@ import { h, replace, uniqueId } from './dom.ts';
 import { firstResultCurl } from './first-result.ts';
 import { formatCount, formatUsd, plural } from './format.ts';
 import { CHART_DAYS, hubHref, PAGE_SIZES, runHref, type HubQuery } from './routes.ts';
-import { ledgerLimits, NO_DEPLOYMENT, STATUSES, type DailyStats, type HistoryPage, type Stats, type Submission } from './types.ts';
+import { KINDS, ledgerLimits, NO_DEPLOYMENT, STATUSES, type DailyStats, type HistoryPage, type LedgerKind, type Stats, type Submission } from './types.ts';
 import type { ViewContext } from './view-context.ts';
 import { errorPanel, isAbort, localTime, pageHeading, statusBadge } from './widgets.ts';
 
@@ -15,7 +15,7 @@ import { errorPanel, isAbort, localTime, pageHeading, statusBadge } from './widg
  */
 export function showHub(ctx: ViewContext, query: HubQuery): void {
   ctx.title('Replay Hub');
-  const filtered = Boolean(query.status || query.deployment);
+  const filtered = Boolean(query.kind || query.status || query.deployment);
   // cursors[i] is the cursor of page i (null: the first page).
   const cursors: (string | null)[] = [null];
   let page = 0;
@@ -58,12 +58,18 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
     'section',
     { class: 'panel', 'aria-labelledby': 'chart-title' },
     h('div', { class: 'section-header' }, h('h2', { id: 'chart-title' }, 'Divergences per day'), h('div', { class: 'field field--inline' }, h('label', { for: 'chart-days' }, 'Window'), daysSelect)),
-    h('p', { class: 'muted section-note' }, 'Per UTC day, stacked by deployment, over all submissions.'),
+    h('p', { class: 'muted section-note' }, `Per UTC day, stacked by deployment, over ${query.kind ? `${KIND_LABELS[query.kind]} submissions` : 'all submissions'}.`),
     chartBody,
   );
 
   // The filters and the table
   const deployments = h('datalist', { id: 'deployment-options' });
+  const kindSelect = h(
+    'select',
+    { id: 'filter-kind', name: 'kind' },
+    h('option', { value: '' }, 'All kinds'),
+    ...KINDS.map((kind) => h('option', { value: kind, selected: kind === query.kind }, KIND_LABELS[kind])),
+  );
   const statusSelect = h(
     'select',
     { id: 'filter-status', name: 'status' },
@@ -79,10 +85,11 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
       'aria-label': 'Filter submissions',
       onsubmit: (event: Event) => {
         event.preventDefault();
-        const next = { ...query, status: (statusSelect.value || undefined) as HubQuery['status'], deployment: deploymentInput.value.trim() || undefined, limit: Number(sizeSelect.value) };
+        const next = { ...query, kind: (kindSelect.value || undefined) as HubQuery['kind'], status: (statusSelect.value || undefined) as HubQuery['status'], deployment: deploymentInput.value.trim() || undefined, limit: Number(sizeSelect.value) };
         ctx.navigate(hubHref(next), 'filter-apply');
       },
     },
+    h('div', { class: 'field' }, h('label', { for: 'filter-kind' }, 'Kind'), kindSelect),
     h('div', { class: 'field' }, h('label', { for: 'filter-status' }, 'Status'), statusSelect),
     h(
       'div',
@@ -107,7 +114,7 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
       'table',
       { class: 'submissions' },
       h('caption', { id: captionId, class: 'visually-hidden' }, filtered ? `Submissions${describeFilter(query)}, newest first` : 'Submissions, newest first'),
-      h('thead', {}, h('tr', {}, column('Run ID'), column('Status'), column('Replayed / Total', true), column('Divergences', true), column('Saved (USD)', true), column('Submitted'), column('Deployment'))),
+      h('thead', {}, h('tr', {}, column('Run ID'), column('Kind'), column('Status'), column('Replayed / Total', true), column('Divergences', true), column('Saved (USD)', true), column('Submitted'), column('Deployment'))),
       rows,
     ),
   );
@@ -147,7 +154,7 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
     refresh.textContent = 'Refreshing…';
     replace(problems);
     try {
-      const [stats, daily, history] = await Promise.all([ctx.api.stats(), ctx.api.daily(query.days), ctx.api.history(historyRequest())]);
+      const [stats, daily, history] = await Promise.all([ctx.api.stats(), ctx.api.daily(query.days, query.kind), ctx.api.history(historyRequest())]);
       showStats(stats);
       if (stats.submissions === 0 && !filtered) {
         replace(body, emptyState(ctx));
@@ -168,7 +175,7 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
   async function loadChart(): Promise<void> {
     chartBody.setAttribute('aria-busy', 'true');
     try {
-      showChart(await ctx.api.daily(query.days));
+      showChart(await ctx.api.daily(query.days, query.kind));
     } catch (error) {
       fail(error, () => void loadChart());
     } finally {
@@ -197,7 +204,7 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
   }
 
   function historyRequest(at = page): HistoryRequest {
-    return { limit: query.limit, status: query.status, deployment: query.deployment, cursor: cursors[at] };
+    return { limit: query.limit, kind: query.kind, status: query.status, deployment: query.deployment, cursor: cursors[at] };
   }
 
   function showStats(stats: Stats): void {
@@ -252,11 +259,21 @@ export function showHub(ctx: ViewContext, query: HubQuery): void {
   }
 }
 
+/** How each kind of submission is named on the page. */
+const KIND_LABELS: Record<LedgerKind, string> = {
+  sdk: 'SDK',
+  reproducibility: 'Reproducibility',
+  session_replay: 'Session replay',
+  replay_run: 'Replay run',
+  detached_replay: 'Detached replay',
+};
+
 function row(submission: Submission): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-submission': submission.id },
     h('th', { scope: 'row' }, h('a', { href: runHref(submission.run_id) }, submission.run_id)),
+    h('td', { 'data-kind': submission.kind }, KIND_LABELS[submission.kind] ?? submission.kind),
     h('td', {}, statusBadge(submission.status)),
     h('td', { class: 'num' }, `${formatCount(submission.actions_replayed)} / ${formatCount(submission.actions_total)}`),
     h('td', { class: 'num' }, formatCount(submission.divergences)),
@@ -267,7 +284,7 @@ function row(submission: Submission): HTMLTableRowElement {
 }
 
 function describeFilter(query: HubQuery): string {
-  const parts = [query.status ? `status ${query.status}` : '', query.deployment ? `deployment ${query.deployment}` : ''].filter(Boolean);
+  const parts = [query.kind ? `kind ${KIND_LABELS[query.kind]}` : '', query.status ? `status ${query.status}` : '', query.deployment ? `deployment ${query.deployment}` : ''].filter(Boolean);
   return parts.length ? ` with ${parts.join(' and ')}` : '';
 }
 

@@ -5,11 +5,24 @@ import { showKeyForm } from './key-view.ts';
 import { showNotFound } from './not-found-view.ts';
 import { viewOf } from './routes.ts';
 import { showRun } from './run-view.ts';
+import { isAppPath, SECTIONS } from './sections.ts';
+import { h, replace } from './dom.ts';
 import type { ViewContext } from './view-context.ts';
 
 const main = document.getElementById('main')!;
 const announcer = document.getElementById('announcer')!;
 const forgetKey = document.getElementById('forget-key') as HTMLButtonElement;
+const sections = document.getElementById('sections')!;
+
+/** The navigation bar, the current section marked for sight and for screen readers. */
+function renderSections(): void {
+  replace(
+    sections,
+    ...SECTIONS.map((section) =>
+      h('a', { class: 'topbar-link', href: section.href, 'data-section': section.id, 'aria-current': section.owns(location.pathname) ? 'page' : undefined }, section.label),
+    ),
+  );
+}
 
 let current: AbortController | undefined;
 let firstRender = true;
@@ -18,6 +31,7 @@ let firstRender = true;
 function render(options: { notice?: string; focus?: string } = {}): void {
   current?.abort();
   current = new AbortController();
+  renderSections();
   const key = keyStore.get();
   forgetKey.hidden = !key;
   if (!key) {
@@ -76,7 +90,7 @@ document.addEventListener('click', (event) => {
   const link = (event.target as Element | null)?.closest?.('a');
   if (!link || link.target || link.hasAttribute('download')) return;
   const url = new URL(link.href, location.href);
-  if (url.origin !== location.origin || !/^\/replay(\/|$)/.test(url.pathname)) return;
+  if (url.origin !== location.origin || !isAppPath(url.pathname)) return;
   if (url.hash && url.pathname === location.pathname) return;
   event.preventDefault();
   navigate(url.pathname + url.search);

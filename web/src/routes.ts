@@ -1,4 +1,4 @@
-import { ledgerLimits, STATUSES, type ReplayStatus } from './types.ts';
+import { KINDS, ledgerLimits, STATUSES, type LedgerKind, type ReplayStatus } from './types.ts';
 
 /** Page sizes the table offers, up to the most the API serves per page. */
 export const PAGE_SIZES = [10, 25, 50, 100, ledgerLimits.maxPageSize] as const;
@@ -9,6 +9,7 @@ export const DEFAULT_CHART_DAYS = ledgerLimits.defaultDailyDays;
 
 /** What the hub shows; it lives in the query string, so a filtered view can be bookmarked and shared. */
 export interface HubQuery {
+  kind?: LedgerKind | undefined;
   status?: ReplayStatus | undefined;
   deployment?: string | undefined;
   limit: number;
@@ -36,10 +37,12 @@ export function viewOf(pathname: string, search: string): View {
 
 function hubQueryOf(params: URLSearchParams): HubQuery {
   const status = params.get('status');
+  const kind = params.get('kind');
   const deployment = params.get('deployment')?.trim();
   const limit = Number(params.get('limit'));
   const days = Number(params.get('days'));
   return {
+    ...(KINDS.includes(kind as LedgerKind) ? { kind: kind as LedgerKind } : {}),
     ...(STATUSES.includes(status as ReplayStatus) ? { status: status as ReplayStatus } : {}),
     ...(deployment ? { deployment: deployment.slice(0, ledgerLimits.maxTextChars) } : {}),
     limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : DEFAULT_PAGE_SIZE,
@@ -50,6 +53,7 @@ function hubQueryOf(params: URLSearchParams): HubQuery {
 /** The hub's URL for a query, leaving defaults out. */
 export function hubHref(query: HubQuery): string {
   const params = new URLSearchParams();
+  if (query.kind) params.set('kind', query.kind);
   if (query.status) params.set('status', query.status);
   if (query.deployment) params.set('deployment', query.deployment);
   if (query.limit !== DEFAULT_PAGE_SIZE) params.set('limit', String(query.limit));

@@ -1,5 +1,6 @@
 import type { RouteResponse } from '#shared/http/route.ts';
 import type { PageFile, PageFiles } from './page-files.ts';
+import { isPagePath } from './page-paths.ts';
 
 /**
  * Scripts and styles only from the page's own origin, no inline code, API
@@ -21,8 +22,6 @@ export const CONTENT_SECURITY_POLICY = [
 
 const PAGE_PREFIX = '/replay/';
 const ASSETS_PREFIX = '/replay/assets/';
-/** Paths the page has a view for; any other path below /replay gets the page with a 404 (it says "not found"). */
-const PAGE_PATH = /^\/replay(\/|\/runs\/[^/]+\/?)?$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const securityHeaders = {
@@ -43,9 +42,9 @@ export interface PageRequest {
 }
 
 /**
- * Answers a request below `/replay`: an asset by its name, or the page for
- * any other path (deep links such as `/replay/runs/{run_id}` load the page,
- * which routes in the browser). HTML is revalidated on every load
+ * Answers a request for a page of the app shell or below `/replay`: an asset
+ * by its name, or the page for any other path (deep links such as
+ * `/replay/runs/{run_id}` load the page, which routes in the browser). HTML is revalidated on every load
  * (`no-cache` with an ETag); content-hashed assets are cached for a year.
  */
 export function pageResponse(files: PageFiles | undefined, request: PageRequest): RouteResponse {
@@ -57,7 +56,7 @@ export function pageResponse(files: PageFiles | undefined, request: PageRequest)
   }
   const page = files.get('index.html');
   if (!page) return text(503, 'The Replay Hub page has not been built: run `npm run build`.');
-  return fileResponse(page, request, PAGE_PATH.test(request.path) ? 200 : 404, { ...htmlHeaders, 'cache-control': 'no-cache' });
+  return fileResponse(page, request, isPagePath(request.path) ? 200 : 404, { ...htmlHeaders, 'cache-control': 'no-cache' });
 }
 
 function fileResponse(file: PageFile, request: PageRequest, status: number, headers: Record<string, string>): RouteResponse {
