@@ -9,9 +9,9 @@ import cdkConfig from '../cdk.json' with { type: 'json' };
  * it without pulling in aws-cdk-lib.
  */
 
-export type TableId = 'apiKeys' | 'projects' | 'ledger' | 'replay' | 'detached';
-export type QueueId = 'runs' | 'detachedPages';
-export type BucketId = 'outputs' | 'artifacts';
+export type TableId = 'apiKeys' | 'projects' | 'ledger' | 'replay' | 'detached' | 'proxy';
+export type QueueId = 'runs' | 'detachedPages' | 'sessionReplays';
+export type BucketId = 'outputs' | 'artifacts' | 'recordings';
 export type SecretId = 'reportSigningKey';
 
 export interface TableSpec {
@@ -80,14 +80,17 @@ export interface BundledFiles {
   readonly into: string;
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+/** `ANY` matches every method (the recording proxy); a route with a named method wins over it. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'ANY';
 
 export interface RouteSpec extends FunctionSpec {
   readonly method: HttpMethod;
   /** API Gateway v2 path: `{name}` for one segment, `{name+}` for the rest. */
   readonly path: string;
-  /** `false` only for public routes (health, OpenAPI, the page). */
+  /** `false` only for public routes (health, OpenAPI, the page, and the proxy, which its endpoint token authorises). */
   readonly auth: boolean;
+  /** Why a route with `auth: false` may be public, when not for the reasons above (said to cdk-nag). */
+  readonly publicBecause?: string;
 }
 
 export interface WorkerSpec extends FunctionSpec {
@@ -133,6 +136,18 @@ export const tables = {
     // Sparse: executions still publishing, by last progress (the sweeper finds stalled ones).
     indexes: [{ name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' }],
   },
+  proxy: {
+    envName: 'PROXY_TABLE',
+    localName: 'reprise-proxy',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      // An endpoint's recordings across its sessions, newest first.
+      { name: 'recordings', partitionKey: 'rec_pk', sortKey: 'rec_sk' },
+      // Sparse: replays the sweeper may repair (queued by creation, running by stall deadline), endpoints to purge.
+      { name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' },
+    ],
+  },
   replay: {
     envName: 'REPLAY_TABLE',
     localName: 'reprise-replay',
@@ -157,6 +172,14 @@ export const queues = {
     localName: 'reprise-detached-pages',
     visibilityTimeoutSeconds: 6 * 60,
     maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+  sessionReplays: {
+    envName: 'SESSION_REPLAY_QUEUE_URL',
+    localName: 'reprise-session-replays',
+    // Six times the worker's timeout: a window is never handed to a second worker while the first may still send.
+    visibilityTimeoutSeconds: 6 * 300,
+    maxReceiveCount: 3,
     retentionDays: 4,
   },
 } as const satisfies Record<QueueId, QueueSpec>;
@@ -229,6 +252,7 @@ export const secrets = {
 export const buckets = {
   outputs: { envName: 'OUTPUTS_BUCKET', localName: 'reprise-pipeline-outputs' },
   artifacts: { envName: 'ARTIFACTS_BUCKET', localName: 'reprise-artifacts' },
+  recordings: { envName: 'RECORDINGS_BUCKET', localName: 'reprise-recordings' },
 } as const satisfies Record<BucketId, BucketSpec>;
 
 const small = { timeoutSeconds: 10, memoryMb: 512 } as const;
@@ -237,6 +261,22 @@ const replayRead = [{ table: 'replay', mode: 'read' }] as const;
 const replayWrite = [{ table: 'replay', mode: 'readWrite' }] as const;
 const signingKey = { secret: 'reportSigningKey' } as const;
 const detachedRead = [{ table: 'detached', mode: 'read' }] as const;
+const proxyRead = [{ table: 'proxy', mode: 'read' }] as const;
+const proxyWrite = [{ table: 'proxy', mode: 'readWrite' }] as const;
+const recordingsRead = { bucket: 'recordings', mode: 'read' } as const;
+const sessionReplaysSend = { queue: 'sessionReplays', mode: 'send' } as const;
+const endpoints = '/api/v1/proxy-endpoints';
+const sessions = `${endpoints}/{endpoint_id}/sessions`;
+const replays = `${sessions}/{session_id}/replays`;
+/** The recording proxy: one function for both of its routes. */
+const proxy = {
+  entry: 'functions/http/proxy/forward.ts',
+  auth: false,
+  publicBecause: 'The recording proxy is authorised by the unguessable endpoint token in its path (the client\'s own Authorization belongs to its upstream); an unknown token is a 404.',
+  timeoutSeconds: 29,
+  memoryMb: 1024,
+  uses: [...proxyWrite, { bucket: 'recordings', mode: 'write' }],
+} as const;
 
 /** The built Replay Hub page (`web/`, built by `npm run build`). */
 export const pageFiles: BundledFiles = { from: 'dist/web', into: 'web' };
@@ -345,6 +385,45 @@ export const routes: readonly RouteSpec[] = [
     uses: detachedRead,
   },
   { method: 'GET', path: '/api/v1/routes', entry: 'functions/http/detached-replay/list-routes.ts', auth: true, ...small, uses: [{ routes: 'send' }] },
+  { method: 'POST', path: endpoints, entry: 'functions/http/session-replay/create-endpoint.ts', auth: true, ...small, uses: proxyWrite },
+  { method: 'GET', path: endpoints, entry: 'functions/http/session-replay/list-endpoints.ts', auth: true, ...small, uses: proxyRead },
+  { method: 'GET', path: `${endpoints}/{endpoint_id}`, entry: 'functions/http/session-replay/get-endpoint.ts', auth: true, ...small, uses: proxyRead },
+  { method: 'PATCH', path: `${endpoints}/{endpoint_id}`, entry: 'functions/http/session-replay/update-endpoint.ts', auth: true, ...small, uses: proxyWrite },
+  { method: 'DELETE', path: `${endpoints}/{endpoint_id}`, entry: 'functions/http/session-replay/delete-endpoint.ts', auth: true, ...small, uses: [...proxyWrite, sessionReplaysSend] },
+  { method: 'GET', path: `${endpoints}/{endpoint_id}/recordings`, entry: 'functions/http/session-replay/list-recordings.ts', auth: true, ...small, uses: proxyRead },
+  { method: 'GET', path: sessions, entry: 'functions/http/session-replay/list-sessions.ts', auth: true, ...small, uses: proxyRead },
+  {
+    method: 'POST',
+    path: `${sessions}/import`,
+    entry: 'functions/http/session-replay/import-har.ts',
+    auth: true,
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    uses: [...proxyWrite, { bucket: 'recordings', mode: 'readWrite' }],
+  },
+  { method: 'GET', path: `${sessions}/{session_id}`, entry: 'functions/http/session-replay/get-session.ts', auth: true, ...small, uses: proxyRead },
+  {
+    method: 'GET',
+    path: `${sessions}/{session_id}/recordings/{recording_id}`,
+    entry: 'functions/http/session-replay/get-recording.ts',
+    auth: true,
+    ...small,
+    uses: [...proxyRead, recordingsRead],
+  },
+  {
+    method: 'POST',
+    path: replays,
+    entry: 'functions/http/session-replay/create-replay.ts',
+    auth: true,
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    uses: [...proxyWrite, { bucket: 'recordings', mode: 'readWrite' }, sessionReplaysSend],
+  },
+  { method: 'GET', path: replays, entry: 'functions/http/session-replay/list-replays.ts', auth: true, ...small, uses: proxyRead },
+  { method: 'GET', path: `${replays}/{replay_id}`, entry: 'functions/http/session-replay/get-replay.ts', auth: true, ...small, uses: [...proxyRead, recordingsRead] },
+  { method: 'POST', path: `${replays}/{replay_id}/cancel`, entry: 'functions/http/session-replay/cancel-replay.ts', auth: true, ...small, uses: proxyWrite },
+  { method: 'ANY', path: '/proxy/{endpoint_token}', ...proxy },
+  { method: 'ANY', path: '/proxy/{endpoint_token}/{proxy+}', ...proxy },
 ];
 
 /** Answers every request no route matched, in the error shape of its API family. */
@@ -371,6 +450,17 @@ export const workers: readonly WorkerSpec[] = [
     memoryMb: 1024,
     uses: [{ table: 'detached', mode: 'readWrite' }, { bucket: 'outputs', mode: 'read' }, { routes: 'send' }, { queue: 'detachedPages', mode: 'send' }],
   },
+  {
+    entry: 'functions/workers/session-replay-worker.ts',
+    queue: 'sessionReplays',
+    // One window per invocation: it sends on its own schedule for up to a minute of it.
+    batchSize: 1,
+    maxConcurrency: 10,
+    // A window: its lead, a minute of schedule, its last requests' timeout, and the writes after.
+    timeoutSeconds: 300,
+    memoryMb: 1769,
+    uses: [...proxyWrite, { bucket: 'recordings', mode: 'readWrite' }, sessionReplaysSend],
+  },
 ];
 
 export const scheduled: readonly ScheduledSpec[] = [
@@ -379,7 +469,7 @@ export const scheduled: readonly ScheduledSpec[] = [
     everyMinutes: 5,
     timeoutSeconds: 60,
     memoryMb: 512,
-    uses: [...replayWrite, { queue: 'runs', mode: 'send' }, { table: 'detached', mode: 'readWrite' }],
+    uses: [...replayWrite, { queue: 'runs', mode: 'send' }, { table: 'detached', mode: 'readWrite' }, ...proxyWrite, sessionReplaysSend],
   },
 ];
 

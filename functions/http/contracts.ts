@@ -4,7 +4,9 @@ import * as detached from './detached-replay/contract.ts';
 import * as ledger from './ledger/contract.ts';
 import * as page from './page/contract.ts';
 import * as platform from './platform/contract.ts';
+import * as proxy from './proxy/contract.ts';
 import * as replayRuns from './replay-runs/contract.ts';
+import * as sessionReplay from './session-replay/contract.ts';
 
 /** Every route's contract: the OpenAPI document and the catalogue check read this list. */
 export const contracts: readonly RouteContract[] = [
@@ -32,4 +34,20 @@ export const contracts: readonly RouteContract[] = [
   detached.listExecutions,
   detached.getExecution,
   detached.listRoutes,
+  sessionReplay.createEndpoint,
+  sessionReplay.listEndpoints,
+  sessionReplay.getEndpoint,
+  sessionReplay.updateEndpoint,
+  sessionReplay.deleteEndpoint,
+  sessionReplay.listRecordings,
+  sessionReplay.listSessions,
+  sessionReplay.importHar,
+  sessionReplay.getSession,
+  sessionReplay.getRecording,
+  sessionReplay.createReplay,
+  sessionReplay.listReplays,
+  sessionReplay.getReplay,
+  sessionReplay.cancelReplay,
+  proxy.proxyRoot,
+  proxy.proxyPath,
 ] as RouteContract[];

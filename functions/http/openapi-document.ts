@@ -54,13 +54,23 @@ const errorSchemas = {
   },
 } as const;
 
+const ANY_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
+
 /** OpenAPI 3.1 for every route, generated from the same zod schemas the handlers validate with. */
 export function buildOpenApiDocument(): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const contract of contracts) {
     if (contract.documented === false) continue;
     paths[contract.path] ??= {};
-    paths[contract.path]![contract.method.toLowerCase()] = operationOf(contract);
+    if (contract.method === 'ANY') {
+      // OpenAPI has no "any method": the route is the same operation under each method a client may send.
+      for (const method of ANY_METHODS) {
+        const operation = operationOf(contract);
+        paths[contract.path]![method] = { ...operation, operationId: `${contract.operationId}${method[0]!.toUpperCase()}${method.slice(1)}` };
+      }
+    } else {
+      paths[contract.path]![contract.method.toLowerCase()] = operationOf(contract);
+    }
   }
   return {
     openapi: '3.1.0',
@@ -84,7 +94,7 @@ function operationOf(contract: RouteContract): JsonSchema {
   for (const [status, response] of Object.entries(contract.responses)) {
     responses[status] = {
       description: response.description,
-      content: { 'application/json': { schema: response.schema ? toSchema(response.schema) : Number(status) >= 400 ? errorRef : {} } },
+      content: { 'application/json': { schema: response.schema ? toSchema(response.schema) : Number(status) >= 400 ? errorSchemaOf(contract, Number(status)) : {} } },
     };
   }
   if (contract.auth) responses['401'] = { description: 'Missing or invalid API key', content: { 'application/json': { schema: errorRef } } };
@@ -109,6 +119,12 @@ function operationOf(contract: RouteContract): JsonSchema {
       : {}),
     responses,
   };
+}
+
+/** A contract's error body: its family's shape, and on /api/v1 the issue list of a 422. */
+function errorSchemaOf(contract: RouteContract, status: number): JsonSchema {
+  if (contract.family === 'v1' && status === 422) return { $ref: '#/components/schemas/V1ValidationError' };
+  return { $ref: contract.family === 'v2' ? '#/components/schemas/V2Error' : '#/components/schemas/V1Error' };
 }
 
 function parametersOf(where: 'path' | 'query' | 'header', schema: z.ZodType | undefined): JsonSchema[] {

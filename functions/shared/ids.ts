@@ -17,3 +17,24 @@ export function newRunId(): string {
 export function newProjectId(): string {
   return `prj_${ulid().toLowerCase()}`;
 }
+
+/** `<prefix>_` + a lower-case ULID: time-ordered, monotonic within one process. */
+export function newPrefixedId(prefix: string): string {
+  return `${prefix}_${ulid().toLowerCase()}`;
+}
+
+/**
+ * A sequence of recording ids (`rec_` + a ULID of the given time), ordered by
+ * time and, within one millisecond, by call order: for times that never go back.
+ */
+export function recordingIdSequence(): (atMs: number) => string {
+  const next = monotonicFactory();
+  return (atMs) => `rec_${next(atMs).toLowerCase()}`;
+}
+
+const proxyRecordingIds = recordingIdSequence();
+
+/** The id of a request arriving at the proxy now: arrival order within this process. */
+export function newRecordingId(atMs: number): string {
+  return proxyRecordingIds(atMs);
+}

@@ -8,4 +8,5 @@ export type Sweep = () => Promise<number>;
 export const sweeps: Record<string, Sweep> = {
   'replay-runs': async () => (await import('#wiring/replay-runs.ts')).replayRuns.sweep(),
   'detached-replays': async () => (await import('#wiring/detached-replay.ts')).detachedReplay.sweep(),
+  'session-replays': async () => (await import('#wiring/session-replay.ts')).sessionReplay.sweep(),
 };

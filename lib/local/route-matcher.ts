@@ -16,7 +16,8 @@ interface CompiledRoute {
 /**
  * Matches requests to routes the way API Gateway HTTP APIs do: literal
  * segments win over `{param}`, `{param+}` is the last resort, a trailing
- * slash is ignored, and the method must match (otherwise `$default`).
+ * slash is ignored, and the method must match (otherwise `$default`); an
+ * `ANY` route matches every method, after a route of the method itself.
  */
 export function createRouteMatcher(routes: readonly RouteSpec[]) {
   const compiled = routes.map(compile);
@@ -24,7 +25,7 @@ export function createRouteMatcher(routes: readonly RouteSpec[]) {
     const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
     let best: { compiled: CompiledRoute; values: string[] } | undefined;
     for (const candidate of compiled) {
-      if (candidate.route.method !== method) continue;
+      if (candidate.route.method !== method && candidate.route.method !== 'ANY') continue;
       const match = candidate.pattern.exec(path);
       if (!match) continue;
       if (!best || moreSpecific(candidate, best.compiled)) best = { compiled: candidate, values: match.slice(1) };
@@ -63,7 +64,8 @@ function compile(route: RouteSpec): CompiledRoute {
 
 function moreSpecific(a: CompiledRoute, b: CompiledRoute): boolean {
   if (a.greedy !== b.greedy) return !a.greedy;
-  return a.literalSegments > b.literalSegments;
+  if (a.literalSegments !== b.literalSegments) return a.literalSegments > b.literalSegments;
+  return a.route.method !== 'ANY' && b.route.method === 'ANY';
 }
 
 function escapeRegExp(value: string): string {

@@ -29,13 +29,17 @@ export interface SafeHttpRequestInit {
   body?: string | Uint8Array;
   /** Aborts the whole request, all hops; the promise then rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /** `manual` answers a redirect as it came (a proxy or a replay passes it on). @default 'follow' */
+  redirect?: 'follow' | 'manual';
 }
 
 /** A complete response, body included (never more than `maxResponseBytes`). */
 export interface SafeHttpResponse {
   status: number;
-  /** Lower-case names; repeated headers joined with `, `. */
+  /** Lower-case names; repeated headers joined with `, ` (`set-cookie` too: read {@link setCookies} for its values). */
   headers: Record<string, string>;
+  /** Each `set-cookie` header value on its own (a joined list cannot be split again: dates hold commas). */
+  setCookies: string[];
   body: Buffer;
   /** The URL that answered, after redirects. */
   url: string;
@@ -70,7 +74,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location', 'transfer-encoding'];
 
-type Hop = Pick<SafeHttpResponse, 'status' | 'headers' | 'body'>;
+type Hop = Pick<SafeHttpResponse, 'status' | 'headers' | 'setCookies' | 'body'>;
 
 /**
  * The one client for URLs users give us (reproducibility, session replay, proxy upstreams).
@@ -103,7 +107,7 @@ export function createSafeHttpClient(options: SafeHttpClientOptions = {}): SafeH
         init.signal?.throwIfAborted();
         const response = await hop(url, method, headers, body, init.signal);
         const location = response.headers.location;
-        if (!REDIRECT_STATUSES.has(response.status) || location === undefined) {
+        if (!REDIRECT_STATUSES.has(response.status) || location === undefined || init.redirect === 'manual') {
           return { ...response, url: url.href, redirects, elapsedMs: performance.now() - started };
         }
         if (redirects >= maxRedirects) throw new OutboundRequestError('too_many_redirects', `Stopped after ${maxRedirects} redirects`);
@@ -166,7 +170,7 @@ export function createSafeHttpClient(options: SafeHttpClientOptions = {}): SafeH
         response.on('error', (error) => fail(classify(error, url)));
         response.once('end', () => {
           done();
-          resolve({ status: response.statusCode ?? 0, headers: flatten(response.headers), body: Buffer.concat(chunks) });
+          resolve({ status: response.statusCode ?? 0, headers: flatten(response.headers), setCookies: response.headers['set-cookie'] ?? [], body: Buffer.concat(chunks) });
         });
       });
       request.end(body);
@@ -182,8 +186,13 @@ let fromEnv: SafeHttpClient | undefined;
  * link-local ranges stay refused either way.
  */
 export function safeHttpClientFromEnv(): SafeHttpClient {
-  fromEnv ??= createSafeHttpClient({ allowLoopback: process.env.REPRISE_ALLOW_LOOPBACK_TARGETS === 'true' });
+  fromEnv ??= createSafeHttpClient({ allowLoopback: loopbackTargetsAllowed() });
   return fromEnv;
+}
+
+/** The local platform's opt-in (`REPRISE_ALLOW_LOOPBACK_TARGETS=true`) for clients with limits of their own. */
+export function loopbackTargetsAllowed(): boolean {
+  return process.env.REPRISE_ALLOW_LOOPBACK_TARGETS === 'true';
 }
 
 function parseTarget(raw: string, what: string): URL {

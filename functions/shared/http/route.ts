@@ -35,6 +35,8 @@ export interface RouteResponse {
   /** Sent as is instead of a JSON `body` (the route sets its content-type); base64 for binary or compressed bytes. */
   rawBody?: { data: string; isBase64Encoded: boolean };
   headers?: Record<string, string>;
+  /** `set-cookie` values, each sent as its own header. */
+  cookies?: string[];
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -149,6 +151,7 @@ function toResult(response: RouteResponse, correlationId: string): Result {
       headers: { [CORRELATION_HEADER]: correlationId, ...response.headers },
       body: response.rawBody.data,
       isBase64Encoded: response.rawBody.isBase64Encoded,
+      ...(response.cookies?.length ? { cookies: response.cookies } : {}),
     };
   }
   return {

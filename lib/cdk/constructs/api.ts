@@ -93,7 +93,9 @@ export class Api extends Construct {
         ...(spec.auth ? { authorizer } : {}),
       });
       if (!spec.auth) {
-        const reason = `${spec.method} ${spec.path} is public by design (auth: false): public routes serve health, the OpenAPI document and the page, no tenant data.`;
+        const reason =
+          spec.publicBecause ??
+          `${spec.method} ${spec.path} is public by design (auth: false): public routes serve health, the OpenAPI document and the page, no tenant data.`;
         for (const route of routes) acknowledgePublic(route, reason);
       }
       return { spec, fn };

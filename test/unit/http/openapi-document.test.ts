@@ -40,6 +40,11 @@ const operation = (path: string, method: string): Operation => {
   return found;
 };
 const parameter = (op: Operation, name: string) => op.parameters?.find((p) => p.name === name);
+/** OpenAPI has no "any method": an ANY route stands under each method, with the method in its operationId. */
+const ANY_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
+const methodsOf = (contract: { method: string }) => (contract.method === 'ANY' ? ANY_METHODS : [contract.method.toLowerCase()]);
+const operationIdOf = (contract: { operationId: string; method: string }, method: string) =>
+  contract.method === 'ANY' ? `${contract.operationId}${method[0]!.toUpperCase()}${method.slice(1)}` : contract.operationId;
 
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1.0, titled and versioned from package.json', () => {
@@ -60,18 +65,20 @@ describe('the OpenAPI document', () => {
 
   it('has every other contract, by path and method, with its operationId, summary and tags, and nothing else', () => {
     for (const contract of documented) {
-      const op = operation(contract.path, contract.method.toLowerCase());
-      expect(op.operationId).toBe(contract.operationId);
-      expect(op.summary).toBe(contract.summary);
-      expect(op.tags).toEqual(contract.tags);
+      for (const method of methodsOf(contract)) {
+        const op = operation(contract.path, method);
+        expect(op.operationId).toBe(operationIdOf(contract, method));
+        expect(op.summary).toBe(contract.summary);
+        expect(op.tags).toEqual(contract.tags);
+      }
     }
     const inDocument = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
-    expect(inDocument.sort()).toEqual(documented.map((c) => `${c.method} ${c.path}`).sort());
+    expect(inDocument.sort()).toEqual(documented.flatMap((c) => methodsOf(c).map((m) => `${m.toUpperCase()} ${c.path}`)).sort());
   });
 
   it('uses unique operationIds', () => {
     const ids = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
-    expect(ids.length).toBe(documented.length);
+    expect(ids.length).toBe(documented.flatMap(methodsOf).length);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
@@ -104,9 +111,11 @@ describe('the OpenAPI document', () => {
     const publicRoutes = documented.filter((c) => !c.auth);
     expect(publicRoutes.map((c) => c.path)).toEqual(expect.arrayContaining(['/health', '/openapi.json']));
     for (const contract of publicRoutes) {
-      const op = operation(contract.path, contract.method.toLowerCase());
-      expect(op.security, contract.operationId).toEqual([]);
-      expect(op.responses['401'], contract.operationId).toBeUndefined();
+      for (const method of methodsOf(contract)) {
+        const op = operation(contract.path, method);
+        expect(op.security, contract.operationId).toEqual([]);
+        expect(op.responses['401'], contract.operationId).toBeUndefined();
+      }
     }
   });
 

@@ -87,4 +87,17 @@ describe('the local route matcher (API Gateway HTTP API rules)', () => {
     expect(found('GET', '/items/%E0%A4%A')?.params).toEqual({ id: '%E0%A4%A' });
     expect(found('GET', '/api/v1/replay/history/100%')?.params).toEqual({ run_id: '100%' });
   });
+
+  it('matches an ANY route for every method, after a route of the method itself at the same path', () => {
+    const withAny = createRouteMatcher([route('ANY', '/proxy/{token}/{proxy+}'), route('GET', '/proxy/{token}/health'), route('ANY', '/proxy/{token}')]);
+    const of = (method: string, path: string) => {
+      const m = withAny(method, path);
+      return m && `${m.route.method} ${m.route.path}`;
+    };
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']) expect(of(method, '/proxy/t/a/b'), method).toBe('ANY /proxy/{token}/{proxy+}');
+    expect(of('GET', '/proxy/t/health')).toBe('GET /proxy/{token}/health');
+    expect(of('POST', '/proxy/t/health')).toBe('ANY /proxy/{token}/{proxy+}');
+    expect(of('DELETE', '/proxy/t')).toBe('ANY /proxy/{token}');
+    expect(of('POST', '/proxy/t/')).toBe('ANY /proxy/{token}');
+  });
 });
