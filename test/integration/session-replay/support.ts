@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { expect } from 'vitest';
+import { createDynamoProxyStore } from '../../../functions/adapters/dynamodb/proxy-store.ts';
+import type { ProxyStore } from '../../../functions/core/session-replay/ports.ts';
+import { queues, workers, type WorkerSpec } from '../../../lib/catalogue.ts';
+import type { HttpGateway } from '../../../lib/local/http-gateway.ts';
+import { invoke } from '../../../lib/local/invoke.ts';
+import { startSqsPollers, type Pollers } from '../../../lib/local/sqs-pollers.ts';
+import { waitFor } from '../../../lib/local/wait-for.ts';
+import { apiClient, type ApiResponse } from '../../support/api-client.ts';
+import { createTenant, type TestTenant } from '../../support/tenants.ts';
+
+/** Before any handler loads: these tests' upstreams and targets are local servers. */
+export function allowLoopbackTargets(): void {
+  process.env.REPRISE_ALLOW_LOOPBACK_TARGETS = 'true';
+}
+
+export const replayWorker: WorkerSpec = (() => {
+  const worker = workers.find((w) => w.queue === 'sessionReplays');
+  if (!worker) throw new Error('no session replay worker in the catalogue');
+  return worker;
+})();
+
+export type Api = ReturnType<typeof apiClient>;
+
+export async function tenantApi(gateway: HttpGateway, label: string): Promise<{ tenant: TestTenant; api: Api }> {
+  const tenant = await createTenant(label);
+  return { tenant, api: apiClient(gateway.url, tenant.apiKey) };
+}
+
+export function proxyStore(): ProxyStore {
+  const table = process.env.PROXY_TABLE;
+  if (!table) throw new Error('PROXY_TABLE is not set: run this through the integration project');
+  return createDynamoProxyStore(table);
+}
+
+/** What a local server received. */
+export interface Received {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  at: number;
+}
+
+export interface LocalServer {
+  url: string;
+  received: Received[];
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/** A real HTTP server on a free loopback port; `respond` answers each request (default: 200 echoing the request as JSON). */
+export async function startServer(respond?: (request: Received, response: ServerResponse) => void): Promise<LocalServer> {
+  const received: Received[] = [];
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const at = Date.now();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const entry = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks), at };
+      received.push(entry);
+      if (respond) return respond(entry, response);
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ method: entry.method, url: entry.url, headers: entry.headers, body: entry.body.toString('base64') }));
+    });
+  });
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    server,
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A port nothing listens on (a server was there and is gone). */
+export async function deadPort(): Promise<number> {
+  const server = await startServer();
+  const port = Number(new URL(server.url).port);
+  await server.stop();
+  return port;
+}
+
+export async function createEndpoint(api: Api, upstreamUrl: string, extra: Record<string, unknown> = {}) {
+  const response = await api.post('/api/v1/proxy-endpoints', { name: `ep-${randomUUID().slice(0, 6)}`, upstream_url: upstreamUrl, recording: true, ...extra });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string; proxy_url: string; name: string };
+}
+
+/** The endpoint's sessions, waiting until `count` exist with `requests` requests in all. */
+export async function sessionsOf(api: Api, endpointId: string, expected?: { sessions: number; requests: number }) {
+  const read = async () => (await api.get(`/api/v1/proxy-endpoints/${endpointId}/sessions?limit=200`)).body.data as { id: string; request_count: number }[];
+  if (!expected) return read();
+  return waitFor(
+    `${expected.sessions} sessions with ${expected.requests} requests`,
+    async () => {
+      const sessions = await read();
+      const total = sessions.reduce((sum, s) => sum + s.request_count, 0);
+      return sessions.length === expected.sessions && total === expected.requests ? sessions : undefined;
+    },
+    10_000,
+  );
+}
+
+/** Reads a replay until it has ended. */
+export async function replayEnded(api: Api, path: string, timeoutMs = 20_000) {
+  return waitFor(
+    `replay ${path} to end`,
+    async () => {
+      const replay = (await api.get(`${path}?limit=1000`)).body;
+      return ['completed', 'failed', 'canceled'].includes(replay.status) ? replay : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Lambda-style pollers of the real session replay queue for the worker. */
+export async function startReplayPollers(): Promise<Pollers> {
+  const queueUrl = process.env[queues.sessionReplays.envName]!;
+  const sqs = new SQSClient({});
+  try {
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    return startSqsPollers(
+      [{ function: replayWorker, queueUrl, queueArn: Attributes!.QueueArn!, batchSize: replayWorker.batchSize, maxConcurrency: replayWorker.maxConcurrency }],
+      { region: process.env.AWS_REGION!, endpoint: process.env.AWS_ENDPOINT_URL_SQS! },
+    );
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** Delivers one message to the worker as Lambda's event source would. */
+export async function deliver(body: unknown, receiveCount = 1): Promise<SQSBatchResponse> {
+  const now = String(Date.now());
+  const event: SQSEvent = {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: randomUUID(),
+        body: JSON.stringify(body),
+        attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: now, SenderId: 'test', ApproximateFirstReceiveTimestamp: now },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queues.sessionReplays.localName}`,
+        awsRegion: 'us-east-1',
+      },
+    ],
+  };
+  return (await invoke(replayWorker, event)) as SQSBatchResponse;
+}
+
+/** Asserts an /api/v1 error in its shape. */
+export function expectError(response: ApiResponse, status: number, code?: string): void {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  if (status === 422) {
+    expect(Array.isArray(response.body.detail)).toBe(true);
+    return;
+  }
+  expect(typeof response.body.detail).toBe('string');
+  if (code) expect(response.body.error_code).toBe(code);
+}
