@@ -40,4 +40,6 @@ export const sessionReplay = createSessionReplayService({
   refuseUrl: (url) => urlRefusal(url, { allowLoopback }),
   describeFailure: (error) => (error instanceof OutboundRequestError ? { code: error.code, message: error.message } : undefined),
   log: (message, fields) => logger.warn(message, fields),
+  // Shorter windows mean more, shorter worker invocations (tests use it to chain windows within seconds).
+  ...(process.env.SESSION_REPLAY_WINDOW_SPAN_MS ? { windowSpanMs: Number(process.env.SESSION_REPLAY_WINDOW_SPAN_MS) } : {}),
 });

@@ -41,7 +41,7 @@ export function planRequests(recordings: RecordingRecord[], speed: ReplaySpeed):
  * of schedule (timed speeds), `maxWindowRequests` requests and
  * `maxWindowBodyBytes` of bodies to hold.
  */
-export function planWindows(requests: PlannedRequest[], speed: ReplaySpeed): WindowSpec[] {
+export function planWindows(requests: PlannedRequest[], speed: ReplaySpeed, spanMs: number = L.windowSpanMs): WindowSpec[] {
   const windows: WindowSpec[] = [];
   let current: WindowSpec | undefined;
   let bytes = 0;
@@ -51,7 +51,7 @@ export function planWindows(requests: PlannedRequest[], speed: ReplaySpeed): Win
       current !== undefined &&
       (current.count >= L.maxWindowRequests ||
         bytes + size > L.maxWindowBodyBytes ||
-        (speed !== 'instant' && request.offset_ms - current.start_offset_ms >= L.windowSpanMs));
+        (speed !== 'instant' && request.offset_ms - current.start_offset_ms >= spanMs));
     if (!current || full) {
       current = { first: request.index, count: 0, start_offset_ms: request.offset_ms, end_offset_ms: request.offset_ms };
       windows.push(current);

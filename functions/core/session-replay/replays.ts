@@ -14,6 +14,8 @@ export interface ReplayDependencies {
   nowMs: () => number;
   newReplayId: () => string;
   refuseUrl: (url: string) => string | undefined;
+  /** Schedule time one window of a timed replay spans (default: the limit). */
+  windowSpanMs?: number;
 }
 
 export const sessionNotFound = (id: string) => new NotFoundError(`No such session: ${id}`, 'session_not_found');
@@ -42,7 +44,7 @@ export function replayUseCases(deps: ReplayDependencies, requireEndpoint: (proje
       if (recordings.length === 0) throw new InvalidRequestError(`Session ${sessionId} has no recordings to replay`, 'session_id');
 
       const requests = planRequests(recordings, settings.speed);
-      const windows = planWindows(requests, settings.speed);
+      const windows = planWindows(requests, settings.speed, deps.windowSpanMs);
       const replay: ReplayRecord = {
         ...settings,
         header_overrides: Object.fromEntries(Object.entries(settings.header_overrides).map(([name, value]) => [name.toLowerCase(), value])),

@@ -49,7 +49,7 @@ describe('the recording proxy', () => {
       headers: { 'content-type': 'application/json', authorization: 'Bearer client-secret', 'x-custom': 'v' },
       body: JSON.stringify({ name: 'x' }),
     });
-    const echoed = await response.json();
+    const echoed = (await response.json()) as any;
 
     expect(response.status).toBe(200);
     expect(response.headers.get('x-upstream')).toBe('yes');
@@ -159,10 +159,10 @@ describe('the recording proxy', () => {
 
     const unknown = await fetch(`${gateway.url}/proxy/pxt_${'A'.repeat(43)}/x`);
     const refused = await fetch(`${endpoint.proxy_url}/x`);
-    const refusedBody = await refused.json();
+    const refusedBody = (await refused.json()) as any;
 
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error_code).toBe('proxy_endpoint_not_found');
+    expect(((await unknown.json()) as any).error_code).toBe('proxy_endpoint_not_found');
     expect(refused.status).toBe(502);
     expect(refusedBody).toMatchObject({ error_code: 'upstream_unreachable' });
     expect(refusedBody.detail).toMatch(/ECONNREFUSED/);
