@@ -70,11 +70,10 @@ function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } 
 function without(value: unknown, paths: readonly string[]): unknown {
   if (paths.length === 0 || typeof value !== 'object' || value === null) return value;
   const copy = structuredClone(value) as Record<string, unknown>;
-  for (const path of paths) {
-    const pointers = JSONPath({ path, json: copy, resultType: 'pointer', eval: false, wrap: true }) as string[];
-    // Deepest and last first, so removing an array element does not shift the ones still to remove.
-    for (const pointer of pointers.sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))) removeAt(copy, pointer);
-  }
+  // Every path is resolved before anything is removed; then the deepest and last go first, so a
+  // removed array element never shifts one still to remove.
+  const pointers = new Set(paths.flatMap((path) => JSONPath({ path, json: copy, resultType: 'pointer', eval: false, wrap: true }) as string[]));
+  for (const pointer of [...pointers].sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))) removeAt(copy, pointer);
   return copy;
 }
 

@@ -12,7 +12,8 @@ export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 
 /** The headers without hop-by-hop ones (those named by `connection` included). */
 export function withoutHopByHop(headers: Record<string, string>): Record<string, string> {
-  const named = new Set((headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
+  const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection')?.[1] ?? '';
+  const named = new Set(connection.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
