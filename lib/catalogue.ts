@@ -459,7 +459,8 @@ export const workers: readonly WorkerSpec[] = [
     // A window: its lead, a minute of schedule, its last requests' timeout, and the writes after.
     timeoutSeconds: 300,
     memoryMb: 1769,
-    uses: [...proxyWrite, { bucket: 'recordings', mode: 'readWrite' }, sessionReplaysSend],
+    // The ledger: a completed replay writes its submission (kind session_replay).
+    uses: [...proxyWrite, { bucket: 'recordings', mode: 'readWrite' }, sessionReplaysSend, { table: 'ledger', mode: 'readWrite' }],
   },
 ];
 

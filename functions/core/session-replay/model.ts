@@ -95,6 +95,8 @@ export interface WindowSpec {
 
 export interface ReplayRecord extends ReplaySettings {
   id: string;
+  /** The org of the key that started it: its ledger submission goes there. */
+  org_id: string;
   project_id: string;
   endpoint_id: string;
   session_id: string;

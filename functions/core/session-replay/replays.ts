@@ -36,7 +36,8 @@ export function replayUseCases(deps: ReplayDependencies, requireEndpoint: (proje
     requireSession,
 
     /** Plans the replay (one object per window), stores it queued and sends its first window; a failure leaves nothing behind. */
-    async create(projectId: string, endpointId: string, sessionId: string, settings: ReplaySettings) {
+    async create(caller: { orgId: string; projectId: string }, endpointId: string, sessionId: string, settings: ReplaySettings) {
+      const { projectId } = caller;
       const { endpoint } = await requireSession(projectId, endpointId, sessionId);
       const refused = deps.refuseUrl(settings.target_url);
       if (refused) throw new InvalidRequestError(`target_url ${refused}`, 'target_url');
@@ -49,6 +50,7 @@ export function replayUseCases(deps: ReplayDependencies, requireEndpoint: (proje
         ...settings,
         header_overrides: Object.fromEntries(Object.entries(settings.header_overrides).map(([name, value]) => [name.toLowerCase(), value])),
         id: deps.newReplayId(),
+        org_id: caller.orgId,
         project_id: projectId,
         endpoint_id: endpointId,
         session_id: sessionId,

@@ -35,6 +35,11 @@ const ENDED = new Set(['completed', 'failed', 'canceled']);
  */
 export async function runWindow(deps: WindowDependencies, ref: WindowMessage): Promise<WindowOutcome> {
   let replay = await deps.store.getReplay(ref.project_id, ref.endpoint_id, ref.session_id, ref.replay_id);
+  if (replay?.status === 'completed') {
+    // A copy of the last window's message: record the outcome again (it is written once), in case its worker stopped before.
+    await recordCompletion(deps, replay);
+    return 'ignored';
+  }
   if (!replay || ENDED.has(replay.status) || ref.window >= replay.window_count) return 'ignored';
   if (replay.status === 'queued' && ref.window !== 0) return 'ignored';
 
@@ -119,9 +124,13 @@ export async function runWindow(deps: WindowDependencies, ref: WindowMessage): P
   if (!timed && hasNext) await deps.queue.send({ ...ref, window: ref.window + 1 });
   if (after.windows_done === after.window_count) {
     const completed = await deps.store.endReplay(ref, 'completed', ['running'], isoTime(deps.nowMs()));
-    if (completed) await deps.onCompleted?.(completed).catch((error: unknown) => deps.log('Replay outcome not recorded', { replay_id: ref.replay_id, error: (error as Error).message }));
+    if (completed) await recordCompletion(deps, completed);
   }
   return 'sent';
+}
+
+async function recordCompletion(deps: WindowDependencies, replay: ReplayRecord): Promise<void> {
+  await deps.onCompleted?.(replay).catch((error: unknown) => deps.log('Replay outcome not recorded', { replay_id: replay.id, error: (error as Error).message }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ValidationFailedError } from '../errors.ts';
+import type { RecordJobOutcome } from '../ledger/job-outcome.ts';
 import { endpointUseCases, type EndpointDependencies } from './endpoints.ts';
 import { harToRecordings, type HarEntry } from './har.ts';
 import { isoTime, type ReplayRecord, type SessionReplayMessage } from './model.ts';
@@ -6,6 +7,7 @@ import type { Outbound } from './ports.ts';
 import { proxyRequest, type ProxiedRequest } from './proxy.ts';
 import { replayUseCases, sessionNotFound, type ReplayDependencies } from './replays.ts';
 import { runWindow } from './run-window.ts';
+import { firstFailures, replayOutcome } from './outcome.ts';
 import { purgeEndpoint, sweepSessionReplays } from './upkeep.ts';
 import { recordingView, sessionView } from './views.ts';
 
@@ -18,7 +20,8 @@ export type SessionReplayDependencies = EndpointDependencies &
     recordingIdSequence: () => (atMs: number) => string;
     newSessionId: () => string;
     describeFailure: (error: unknown) => { code: string; message: string } | undefined;
-    onCompleted?: (replay: ReplayRecord) => Promise<void>;
+    /** Writes a completed replay's ledger submission (once, however often it is called). */
+    recordOutcome?: RecordJobOutcome;
     log: (message: string, fields: Record<string, unknown>) => void;
   };
 
@@ -27,6 +30,10 @@ const PAGE_CURSOR = /^p1:([A-Za-z0-9_#:-]{1,200})$/;
 /** Proxy endpoints, recording, sessions and session replays, over ports. */
 export function createSessionReplayService(deps: SessionReplayDependencies) {
   const endpoints = endpointUseCases(deps);
+  const { recordOutcome } = deps;
+  const onCompleted = recordOutcome
+    ? async (replay: ReplayRecord) => recordOutcome(replay.org_id, replayOutcome(replay, await firstFailures(deps.objects, replay)))
+    : undefined;
   const replays = replayUseCases(deps, endpoints.requireEndpoint);
   const page = (query: { limit: number; cursor?: string | undefined }) => ({ limit: query.limit, after: query.cursor === undefined ? undefined : decodePageCursor(query.cursor) });
   const listOf = <T, V>(found: { items: T[]; next?: string }, view: (item: T) => V) => ({
@@ -100,7 +107,7 @@ export function createSessionReplayService(deps: SessionReplayDependencies) {
     proxy: (request: ProxiedRequest) => proxyRequest(deps, request),
 
     handle(message: SessionReplayMessage) {
-      return message.type === 'purge' ? purgeEndpoint(deps, message.project_id, message.endpoint_id) : runWindow({ ...deps, target: deps.target }, message);
+      return message.type === 'purge' ? purgeEndpoint(deps, message.project_id, message.endpoint_id) : runWindow({ ...deps, ...(onCompleted ? { onCompleted } : {}) }, message);
     },
     sweep: () => sweepSessionReplays(deps),
   };

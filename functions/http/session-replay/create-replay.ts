@@ -4,5 +4,5 @@ import { createReplay } from './contract.ts';
 
 export const handler = httpRoute(createReplay, async ({ caller, path, body }) => ({
   status: 202,
-  body: await sessionReplay.createReplay(caller.projectId, path.endpoint_id, path.session_id, body),
+  body: await sessionReplay.createReplay(caller, path.endpoint_id, path.session_id, body),
 }));

@@ -161,7 +161,7 @@ describe('upkeep', () => {
     const ref = { type: 'window' as const, project_id: tenant.projectId, endpoint_id: endpoint.id, session_id: session.id, replay_id: replayId, window: 0 };
     const past = new Date(Date.now() - 60_000).toISOString();
     await store.createReplay({
-      id: replayId, project_id: tenant.projectId, endpoint_id: endpoint.id, session_id: session.id, status: 'queued', target_url: target.url, speed: '1x',
+      id: replayId, org_id: tenant.orgId, project_id: tenant.projectId, endpoint_id: endpoint.id, session_id: session.id, status: 'queued', target_url: target.url, speed: '1x',
       header_overrides: {}, compare: 'status', ignore_paths: [], total: 1, sent: 0, passed: 0, failed: 0, window_count: 1, windows_done: 0,
       created_at: new Date().toISOString(), started_at_ms: null, completed_at: null, failure_reason: null,
     });

@@ -100,6 +100,16 @@ describe('replays', () => {
     expect(one!.headers.cookie).toBeUndefined();
     // Instant: the 61 s of the session took no time at all.
     expect(arrivals('inst').at(-1)!.at - one!.at).toBeLessThan(5_000);
+
+    // One ledger submission of kind session_replay: actions are the requests, divergences the failed ones.
+    const ledger = (await api.get('/api/v1/replay/history?kind=session_replay')).body;
+    expect(ledger.items).toHaveLength(1);
+    expect(ledger.items[0]).toMatchObject({ run_id: created.body.id, kind: 'session_replay', status: 'partial', actions_total: 4, actions_replayed: 4, divergences: 2, deployment: new URL(target.url).host });
+    const details = (await api.get(`/api/v1/replay/history/${created.body.id}`)).body.items[0].divergence_details;
+    expect(details).toEqual([
+      { action_id: '2:GET /missing/inst', field: 'output', recorded: 200, replayed: 404 },
+      { action_id: '3:GET /created/inst', field: 'output', recorded: 200, replayed: 201 },
+    ]);
   });
 
   it.each([

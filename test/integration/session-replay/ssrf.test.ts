@@ -61,7 +61,7 @@ describe('outbound address policy', () => {
     const requests = planRequests(recordings, 'instant');
     const [spec] = planWindows(requests, 'instant');
     const replay = {
-      id: `srp_${Date.now().toString(36).padStart(26, '0')}`, project_id: tenant.projectId, endpoint_id: endpoint.id, session_id: session.id, status: 'queued' as const,
+      id: `srp_${Date.now().toString(36).padStart(26, '0')}`, org_id: tenant.orgId, project_id: tenant.projectId, endpoint_id: endpoint.id, session_id: session.id, status: 'queued' as const,
       target_url: `http://localhost:${new URL(local.url).port}`, speed: 'instant' as const, header_overrides: {}, compare: 'status' as const, ignore_paths: [],
       total: 1, sent: 0, passed: 0, failed: 0, window_count: 1, windows_done: 0, created_at: new Date().toISOString(), started_at_ms: null, completed_at: null, failure_reason: null,
     };
