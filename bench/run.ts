@@ -8,6 +8,7 @@ import { printTable, writeResult, type BenchRow } from './harness.ts';
 import { benchDetachedReplay } from './detached-replay.ts';
 import { benchLedger } from './ledger.ts';
 import { benchReplayRuns } from './replay-runs.ts';
+import { benchSessionReplay } from './session-replay.ts';
 
 type Bench = (platform: Awaited<ReturnType<typeof startPlatform>>) => Promise<{ rows: BenchRow[]; notes?: Record<string, unknown> }>;
 
@@ -15,6 +16,7 @@ const benches: Record<string, { title: string; run: Bench }> = {
   ledger: { title: 'Replay ledger (local HTTP server, DynamoDB Local)', run: benchLedger },
   'replay-runs': { title: 'Replay runs: tokenized_performance', run: benchReplayRuns },
   'detached-replay': { title: 'Detached replay: S3 prefix to a route queue', run: benchDetachedReplay },
+  'session-replay': { title: 'Session replay: proxy overhead, instant and 1x replays (local targets)', run: benchSessionReplay },
 };
 
 const selected = process.argv.slice(2).filter((arg) => arg !== '--');
@@ -24,7 +26,8 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const platform = await startPlatform({ port: 0 });
+// Session replay's upstreams and targets are local servers.
+const platform = await startPlatform({ port: 0, allowLoopbackTargets: true });
 let missed = false;
 try {
   for (const [name, bench] of Object.entries(benches)) {

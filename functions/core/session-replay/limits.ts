@@ -55,6 +55,8 @@ export const sessionReplayLimits = {
   maxWindowRequests: 1_000,
   /** …and at most this many body bytes to hold in memory. */
   maxWindowBodyBytes: 64 * 1024 * 1024,
+  /** The first request of a replay is due this long after its worker starts it (the time to claim its first window). */
+  startLeadMs: 100,
   /** A window's worker starts this long before its first request is due (to load it and claim it). */
   windowLeadMs: 15_000,
   /** SQS holds a message back at most 15 minutes: a window further ahead takes several hops. */

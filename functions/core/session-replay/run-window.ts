@@ -55,7 +55,8 @@ export async function runWindow(deps: WindowDependencies, ref: WindowMessage): P
   const bodies = await loadBodies(deps.objects, plan, replay.compare === 'status_and_body');
 
   if (replay.status === 'queued') {
-    const startedAt = deps.nowMs();
+    // The schedule starts just after the writes that start it, so its first request is not late by their time.
+    const startedAt = deps.nowMs() + L.startLeadMs;
     replay = await deps.store.startReplay(ref, startedAt, isoTime(stallDeadline(replay.speed, window, startedAt, startedAt)));
     if (!replay) return 'duplicate';
   }
