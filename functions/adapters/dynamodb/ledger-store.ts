@@ -21,11 +21,16 @@ import { queryUpTo } from './query-up-to.ts';
  *   ORG#<org>#RUN#<run>                         SUB#<id>        submission with details (run history)
  *   ORG#<org>#RUN#<run>                         STATS           run counter
  *   ORG#<org>#IDEM#<sha256>                     IDEM            idempotency record (TTL `expires_at`)
- * Submission ids are UUID v7, so `SUB#<id>` sorts by time. Org ids, run ids
+ * Submission ids are UUID v7, so `SUB#<id>` sorts by time. `divergence_details`
+ * are free-form JSON (any `recorded` / `replayed` value), so they are stored as
+ * JSON text (`divergence_details_json`), which DynamoDB always accepts whatever
+ * their numbers, nesting or keys; items written before hold them as a native
+ * list (`divergence_details`), and both read back the same. Org ids, run ids
  * and statuses never contain `#`; the deployment (free text) is always the
  * last part of a key, so no two lists can share a partition.
  */
 const SUB = 'SUB#';
+const DETAILS_JSON = 'divergence_details_json';
 const STATS = 'STATS';
 const orgPk = (orgId: string) => `ORG#${orgId}`;
 const runPk = (orgId: string, runId: string) => `ORG#${orgId}#RUN#${runId}`;
@@ -112,7 +117,8 @@ async function submissionsOf(tableName: string, pk: string): Promise<number> {
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 function transactionFor(tableName: string, { orgId, submission, costSavedMicros, day, deployment, idempotency }: LedgerEntry) {
-  const { divergence_details: _details, ...listed } = submission;
+  const { divergence_details: details, ...listed } = submission;
+  const withDetails = details === undefined ? listed : { ...listed, [DETAILS_JSON]: JSON.stringify(details) };
   const sk = SUB + submission.id;
   // Copies for the filtered lists, each with a counter so a filtered `total` is one read too.
   const filteredLists = filtersOf(submission).flatMap(
@@ -136,7 +142,7 @@ function transactionFor(tableName: string, { orgId, submission, costSavedMicros,
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    { Put: { TableName: tableName, Item: { pk: runPk(orgId, submission.run_id), sk, ...submission } } },
+    { Put: { TableName: tableName, Item: { pk: runPk(orgId, submission.run_id), sk, ...withDetails } } },
     {
       Update: {
         TableName: tableName,
@@ -230,6 +236,7 @@ async function listPartition(tableName: string, pk: string, page: PageRequest): 
 /** Rebuilds a submission in the field order of the API contract. */
 function toSubmission(item: Record<string, unknown>): Submission {
   const s = item as unknown as Submission;
+  const details = typeof item[DETAILS_JSON] === 'string' ? (JSON.parse(item[DETAILS_JSON]) as Submission['divergence_details']) : s.divergence_details;
   return {
     id: s.id,
     run_id: s.run_id,
@@ -241,7 +248,7 @@ function toSubmission(item: Record<string, unknown>): Submission {
     actions_total: Number(s.actions_total),
     divergences: Number(s.divergences),
     cost_savings: Number(s.cost_savings),
-    ...(s.divergence_details ? { divergence_details: s.divergence_details } : {}),
+    ...(details ? { divergence_details: details } : {}),
     ...(s.deployment ? { deployment: s.deployment } : {}),
     ...(s.sdk_version ? { sdk_version: s.sdk_version } : {}),
     ...(s.started_at ? { started_at: s.started_at } : {}),

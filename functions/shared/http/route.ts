@@ -1,6 +1,5 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '#core/errors.ts';
@@ -8,7 +7,10 @@ import { logger } from '../logger.ts';
 import { callerOf, type Caller } from './caller.ts';
 import type { Parsed, RouteContract } from './contract.ts';
 import { renderError, type ApiFamily } from './error-shapes.ts';
-import { parseRequestPart } from './validation.ts';
+import { jsonBody } from './json-body.ts';
+import { textIssues } from './json-value.ts';
+import { STRICT_QUERY, strictModeOf, unknownFields, unknownFieldWarning, warningHeader } from './unknown-fields.ts';
+import { parseRequestPart, toFieldIssue } from './validation.ts';
 
 /** Default body limit for JSON routes; a contract may lower or raise it. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -46,8 +48,10 @@ type Internal = { correlationId: string; family: ApiFamily };
 /**
  * Wraps route logic in the HTTP frame every route shares: correlation id,
  * structured logging, auth from the authorizer context, body size limit,
- * JSON parsing, zod validation of path/query/body, and errors rendered in
- * the route's API family shape.
+ * JSON parsing held to the JSON value rules (`json-value.ts`), well-formed
+ * path and query text, zod validation of path/query/header/body, unknown
+ * `/api/v1` body fields reported (or refused when strict), and errors
+ * rendered in the route's API family shape.
  */
 export function httpRoute<
   B extends z.ZodType | undefined,
@@ -65,15 +69,31 @@ export function httpRoute<
   // Who is calling is settled before anything of the request is looked at.
   if (contract.auth) chain.use(authenticated());
   if (contract.request.body) {
-    chain.use(bodyLimit(maxBodyBytes)).use(httpJsonBodyParser());
+    chain.use(bodyLimit(maxBodyBytes)).use(jsonBody());
   }
+  // `/api/v1` bodies tell the caller about fields they do not know (a warning, or a 422 when strict).
+  const reportsUnknownFields = contract.family === 'v1' && contract.request.body !== undefined;
   return chain.handler(async (event, context) => {
     const { correlationId } = context as unknown as Internal;
     const caller = contract.auth ? callerOf(event) : (undefined as unknown as Caller);
     const { request } = contract;
+    const textProblems = [...textIssues('path', event.pathParameters), ...textIssues('query', event.queryStringParameters)];
+    if (textProblems.length > 0) throw new ValidationFailedError(textProblems);
+    let query = event.queryStringParameters ?? {};
+    let strict = false;
+    if (reportsUnknownFields) {
+      const mode = strictModeOf(event.headers ?? {}, query);
+      if (typeof mode !== 'boolean') {
+        throw new ValidationFailedError([{ loc: [mode.part, mode.name], msg: 'Input should be true or false', type: 'bool_parsing', input: mode.input }]);
+      }
+      strict = mode;
+      const { [STRICT_QUERY]: _strict, ...rest } = query;
+      query = rest;
+    }
+    const parsedBody = request.body ? parseBody(request.body, event.body, { reportsUnknownFields, strict }) : undefined;
     const request_ = {
-      body: (request.body ? parseRequestPart('body', request.body, event.body) : undefined) as Parsed<B>,
-      query: (request.query ? parseRequestPart('query', request.query, event.queryStringParameters ?? {}) : undefined) as Parsed<Q>,
+      body: parsedBody?.value as Parsed<B>,
+      query: (request.query ? parseRequestPart('query', request.query, query) : undefined) as Parsed<Q>,
       path: (request.path ? parseRequestPart('path', request.path, event.pathParameters ?? {}) : undefined) as Parsed<P>,
       header: (request.headers ? parseRequestPart('header', request.headers, event.headers ?? {}) : undefined) as Parsed<H>,
       caller,
@@ -83,8 +103,41 @@ export function httpRoute<
     };
     if (caller) logger.appendKeys({ org_id: caller.orgId, project_id: caller.projectId });
     const response = await run(request_);
-    return toResult(response, correlationId);
+    return toResult(withWarnings(response, parsedBody?.warnings ?? []), correlationId);
   });
+}
+
+/**
+ * Validates the body; on `/api/v1`, fields the schema does not know become
+ * warnings, or `extra_forbidden` issues in strict mode (as Kubernetes' field
+ * validation does), reported with any other issue of the body.
+ */
+function parseBody(schema: z.ZodType, raw: unknown, options: { reportsUnknownFields: boolean; strict: boolean }) {
+  const unknown = options.reportsUnknownFields ? unknownFields(schema, raw) : [];
+  const extra = options.strict
+    ? unknown.map((path) => ({ loc: ['body', ...path], msg: 'Extra inputs are not permitted', type: 'extra_forbidden', input: valueAt(raw, path) }))
+    : [];
+  const result = schema.safeParse(raw, { reportInput: true });
+  if (!result.success || extra.length > 0) {
+    throw new ValidationFailedError([...(result.success ? [] : result.error.issues.map((issue) => toFieldIssue('body', issue))), ...extra]);
+  }
+  return { value: result.data as unknown, warnings: unknown.map(unknownFieldWarning) };
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
+}
+
+/** Warnings go in a `Warning` header, and in a `warnings` list of a JSON object body. */
+function withWarnings(response: RouteResponse, warnings: string[]): RouteResponse {
+  if (warnings.length === 0) return response;
+  const body = response.body;
+  const isObject = body !== null && typeof body === 'object' && !Array.isArray(body) && response.rawBody === undefined;
+  return {
+    ...response,
+    ...(isObject ? { body: { ...(body as Record<string, unknown>), warnings } } : {}),
+    headers: { ...response.headers, warning: warningHeader(warnings) },
+  };
 }
 
 function frame(family: ApiFamily): MiddlewareObj<Event, Result, Error, Context> {
@@ -131,16 +184,10 @@ function bodyLimit(maxBytes: number): MiddlewareObj<Event, Result> {
   };
 }
 
-/** middy's own HTTP errors (415, malformed JSON) become domain errors. */
+/** middy's own HTTP errors (a 415) become domain errors. */
 function fromMiddyError(error: unknown): unknown {
   const status = (error as { statusCode?: number } | null)?.statusCode;
   if (status === 415) return new UnsupportedMediaTypeError();
-  if (status === 422 && (error as Error).message.includes('JSON')) {
-    const reason = ((error as Error).cause as { message?: string } | undefined)?.message;
-    return new ValidationFailedError([
-      { loc: ['body'], msg: reason ? `JSON decode error: ${reason}` : 'Request body is empty or not valid JSON', type: 'json_invalid' },
-    ]);
-  }
   return error;
 }
 

@@ -72,6 +72,24 @@ const routeFor = (family: ApiFamily) =>
     }
   });
 
+/** Takes any JSON object: what the JSON value rules alone refuse. */
+const anyJson = httpRoute(
+  defineContract({
+    method: 'POST',
+    path: '/api/v1/any',
+    family: 'v1',
+    operationId: 'any',
+    summary: 'Any JSON object',
+    tags: ['test'],
+    auth: false,
+    request: { body: z.looseObject({}) },
+    responses: { 201: { description: 'Taken' } },
+  }),
+  async (request) => {
+    calls.push(request);
+    return { status: 201, body: {} };
+  },
+);
 const v1 = routeFor('v1');
 const v2 = routeFor('v2');
 const ping = httpRoute(pingContract, async (request) => {
@@ -79,7 +97,7 @@ const ping = httpRoute(pingContract, async (request) => {
   return { status: 200, body: { pong: request.query.echo ?? null, caller: request.caller ?? null } };
 });
 
-type Handler = typeof v1 | typeof ping;
+type Handler = typeof v1 | typeof ping | typeof anyJson;
 
 /** Calls a handler with a valid request for the thing routes, overridden by `options`. */
 async function call(handler: Handler, options: HttpEventOptions = {}) {
@@ -345,7 +363,6 @@ describe('httpRoute body limits, media type and JSON', () => {
     ['not JSON', 'name=widget'],
     ['an empty string', ''],
     ['no body at all', undefined],
-    ['a __proto__ key', '{"__proto__":{"admin":true},"name":"x"}'],
   ])('answers 422 json_invalid at loc body for %s', async (_case, body) => {
     const response = await call(v1, { body });
     expect(response.status).toBe(422);
@@ -357,6 +374,118 @@ describe('httpRoute body limits, media type and JSON', () => {
     const response = await call(v2, { body: '{' });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ error: { type: 'invalid_request_error', message: expect.any(String) } });
+  });
+});
+
+describe('httpRoute JSON value rules (the same for every route)', () => {
+  const anyRoute: HttpEventOptions = { path: '/api/v1/any', routePath: '/api/v1/any', pathParameters: {} };
+
+  it.each<[string, string, (string | number)[], string]>([
+    ['a lone surrogate in a string', '{"name":"\\ud800"}', ['body', 'name'], 'string_unicode'],
+    ['a lone surrogate in a key', '{"name":"x","\\udc00k":1}', ['body', '\udc00k'], 'string_unicode'],
+    ['an empty key', '{"name":"x","":1}', ['body', ''], 'key_empty'],
+    ['a __proto__ key', '{"__proto__":{"admin":true},"name":"x"}', ['body', '__proto__'], 'key_forbidden'],
+    ['a constructor with a prototype', '{"name":"x","constructor":{"prototype":{}}}', ['body', 'constructor'], 'key_forbidden'],
+    ['an integer past 2^53 that reads back as another', '{"name":"x","n":9007199254740993}', ['body', 'n'], 'number_precision'],
+    ['a decimal with more digits than a double holds', '{"name":"x","n":0.10000000000000000555}', ['body', 'n'], 'number_precision'],
+    ['a number too large for DynamoDB', '{"name":"x","n":1e200}', ['body', 'n'], 'number_range'],
+    ['a number too small for DynamoDB', '{"name":"x","n":[1e-200]}', ['body', 'n', 0], 'number_range'],
+    ['a number that overflows a double', '{"name":"x","n":1e400}', ['body', 'n'], 'number_range'],
+    ['JSON nested 33 levels deep', `{"name":"x","n":${'['.repeat(32)}${']'.repeat(32)}}`, ['body', 'n', ...Array(31).fill(0)], 'json_depth'],
+  ])('answers 422 naming the field for %s, before the schema and the route see it', async (_case, body, loc, type) => {
+    const response = await call(anyJson, { body, ...anyRoute });
+    expect(response.status).toBe(422);
+    expect(response.body.detail).toEqual([expect.objectContaining({ loc, type, msg: expect.any(String) })]);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses JSON nested 100,000 deep as too deep, not as malformed', async () => {
+    const response = await call(anyJson, { body: `{"n":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, ...anyRoute });
+    expect(response.status).toBe(422);
+    expect(response.body.detail).toEqual([expect.objectContaining({ type: 'json_depth' })]);
+  });
+
+  it('echoes a refused number as the text it was sent as', async () => {
+    const response = await call(v1, { body: '{"name":"x","n":9007199254740993}' });
+    expect(response.body.detail[0]).toMatchObject({ input: '9007199254740993', msg: expect.stringContaining('9007199254740992') });
+    expect(() => JSON.parse(response.rawBody)).not.toThrow();
+  });
+
+  it.each([
+    ['numbers a double holds exactly', '{"name":"x","n":[0, -0, 1.0, 100.00, 1e2, 0.1, 123456789012345, 9007199254740991, 9.99999999999999e125, 1e-130, -2.5E-3]}'],
+    ['32 levels of nesting', `{"name":"x","n":${'['.repeat(31)}${']'.repeat(31)}}`],
+    ['astral characters and escapes', '{"name":"\\ud83d\\ude00 😀 \\u0000","ok":{"\\ud83d\\ude00":true}}'],
+  ])('accepts %s', async (_case, body) => {
+    expect((await call(anyJson, { body, ...anyRoute })).status).toBe(201);
+  });
+
+  it('answers 400 naming the param on /v2', async () => {
+    const response = await call(v2, { body: '{"name":"\\ud800"}' });
+    expect(response).toMatchObject({ status: 400, body: { error: { type: 'invalid_request_error', param: 'name' } } });
+  });
+
+  it.each<[string, HttpEventOptions, (string | number)[]]>([
+    ['a path parameter', { pathParameters: { id: 't\ud800' } }, ['path', 'id']],
+    ['a query value', { query: { n: '\udfff' } }, ['query', 'n']],
+    ['a query name', { query: { '\ud800': '1' } }, ['query', '\ud800']],
+  ])('answers 422 for a lone surrogate in %s', async (_case, options, loc) => {
+    const response = await call(v1, options);
+    expect(response.status).toBe(422);
+    expect(response.body.detail[0]).toMatchObject({ loc, type: 'string_unicode' });
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('httpRoute unknown fields on /api/v1 (warn by default, refuse when strict)', () => {
+  it('drops an unknown field and says so in a Warning header and a warnings list', async () => {
+    const response = await call(v1, { body: '{"name":"widget","nmae":"typo","extra":{"a":1}}' });
+    expect(response.status).toBe(201);
+    expect(response.headers.warning).toBe('299 - "unknown field: nmae", 299 - "unknown field: extra"');
+    expect(response.body.warnings).toEqual(['unknown field: nmae', 'unknown field: extra']);
+    expect((calls[0] as { body: unknown }).body).toEqual({ name: 'widget' });
+  });
+
+  it('sends no warning when every field is known', async () => {
+    const response = await call(v1);
+    expect(response.headers).not.toHaveProperty('warning');
+    expect(response.body).not.toHaveProperty('warnings');
+  });
+
+  it.each<[string, HttpEventOptions]>([
+    ['Reprise-Strict: true', { headers: { 'content-type': 'application/json', 'Reprise-Strict': 'true' } }],
+    ['?strict=true', { query: { strict: 'true' } }],
+    ['?strict=TRUE with a false header', { query: { strict: 'TRUE' }, headers: { 'content-type': 'application/json', 'reprise-strict': 'false' } }],
+  ])('answers 422 extra_forbidden naming the field with %s', async (_case, options) => {
+    const response = await call(v1, { body: '{"name":"widget","nmae":"typo"}', ...options });
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ detail: [{ loc: ['body', 'nmae'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden', input: 'typo' }] });
+    expect(calls).toEqual([]);
+  });
+
+  it('reports unknown fields together with the other issues of the body when strict', async () => {
+    const response = await call(v1, { body: '{"name":"","nmae":"typo"}', query: { strict: 'true' } });
+    expect(response.body.detail.map((issue: { type: string }) => issue.type)).toEqual(['string_too_short', 'extra_forbidden']);
+  });
+
+  it('accepts strict=false and refuses any other value with a 422', async () => {
+    expect((await call(v1, { query: { strict: 'false' } })).status).toBe(201);
+    const bad = await call(v1, { query: { strict: 'yes' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.detail[0]).toMatchObject({ loc: ['query', 'strict'], type: 'bool_parsing', input: 'yes' });
+  });
+
+  it('escapes field names in the Warning header (quotes, control characters, non-ASCII)', async () => {
+    const response = await call(v1, { body: JSON.stringify({ name: 'w', 'a"b\r\nX-Evil: 1': 1, 'déploiement': 2 }) });
+    expect(response.status).toBe(201);
+    expect(response.headers.warning).toMatch(/^[\x20-\x7e]+$/);
+    expect(response.headers.warning).toContain('unknown field: d\\u00e9ploiement');
+    expect(response.body.warnings).toEqual(['unknown field: a"b\r\nX-Evil: 1', 'unknown field: déploiement']);
+  });
+
+  it('leaves /v2 bodies to their own schema (no warnings)', async () => {
+    const response = await call(v2, { body: '{"name":"widget","nmae":"typo"}' });
+    expect(response.status).toBe(201);
+    expect(response.headers).not.toHaveProperty('warning');
   });
 });
 
