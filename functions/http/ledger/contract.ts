@@ -6,6 +6,7 @@ import { defineContract } from '#shared/http/contract.ts';
 import { idempotencyKeyHeaders } from '#shared/http/idempotency-key.ts';
 import { optional } from '#shared/http/optional-field.ts';
 import { queryInteger } from '#shared/http/query-params.ts';
+import { rfc3339 } from '#shared/http/rfc3339.ts';
 
 const L = ledgerLimits;
 const tags = ['Replay ledger'];
@@ -13,7 +14,7 @@ const tags = ['Replay ledger'];
 
 const count = z.number().int().min(0).max(L.maxCount);
 const text = z.string().min(1).max(L.maxTextChars);
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = rfc3339();
 // Any JSON value (the body was parsed from JSON): z.unknown keeps the OpenAPI schema self-contained.
 const detailValue = z
   .unknown()

@@ -7,16 +7,10 @@ import { defineContract } from '#shared/http/contract.ts';
 import { idempotencyKeyHeaders } from '#shared/http/idempotency-key.ts';
 import { optional } from '#shared/http/optional-field.ts';
 import { queryInteger } from '#shared/http/query-params.ts';
+import { rfc3339 } from '#shared/http/rfc3339.ts';
 
 const tags = ['Replay runs'];
 const tokens = z.number().int().min(0).max(L.maxTokensPerTrace);
-/** RFC 3339 date-time: "T" and "Z" in either case, an offset or Z, optional fractions. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const rfc3339 = (message: string) =>
-  z
-    .string()
-    .refine((text) => RFC3339.test(text) && !Number.isNaN(Date.parse(text.toUpperCase())), { message, params: { type: 'datetime_parsing' } })
-    .transform((text) => text.toUpperCase());
 const millis = z.number().min(0).max(86_400_000);
 
 /** A trace envelope. Extra fields from capture pipelines are ignored, not refused. */

@@ -88,6 +88,8 @@ describe('POST /api/v1/replay/{run_id}/results', () => {
     ['a negative saving', { cost_savings: -0.01 }, ['body', 'cost_savings'], 'greater_than_equal'],
     ['replayed above total', { actions_replayed: 11 }, ['body', 'actions_replayed'], 'value_error'],
     ['a bad timestamp', { started_at: 'yesterday' }, ['body', 'started_at'], 'datetime_parsing'],
+    ['a day that does not exist', { started_at: '2026-02-30T00:00:00Z' }, ['body', 'started_at'], 'datetime_parsing'],
+    ['February 29 of a common year', { finished_at: '2027-02-29T10:00:00+01:00' }, ['body', 'finished_at'], 'datetime_parsing'],
     ['finished before started', { started_at: '2026-11-25T10:00:00Z', finished_at: '2026-11-25T09:00:00Z' }, ['body', 'finished_at'], 'value_error'],
     ['a bad detail field', { divergence_details: [{ action_id: 'a', field: 'both' }] }, ['body', 'divergence_details', 0, 'field'], 'enum'],
   ])('answers 422 for %s, and writes nothing', async (_case, overrides, loc, type) => {

@@ -48,14 +48,15 @@ describe('POST /api/v1/replay/{run_id}/results: JSON values that reached a 500',
       nothing: null,
       empty: { list: [], map: {}, text: '' },
     };
-    const body = result({ divergence_details: [{ action_id: 'a-1', field: 'output', recorded, replayed: 'plain' }] });
+    const details = [{ action_id: 'a-1', field: 'output', recorded, replayed: 'plain' }];
+    const body = result({ divergence_details: details });
 
     const posted = await api.post('/api/v1/replay/run-keep/results', body);
     const history = await api.get('/api/v1/replay/history/run-keep');
 
     expect(posted.status).toBe(201);
     expect(history.status).toBe(200);
-    expect(history.body.items[0].divergence_details).toEqual(JSON.parse(JSON.stringify(body.divergence_details)));
+    expect(history.body.items[0].divergence_details).toEqual(JSON.parse(JSON.stringify(details)));
     expect(posted.body.divergence_details).toEqual(history.body.items[0].divergence_details);
   });
 

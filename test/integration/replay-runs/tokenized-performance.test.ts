@@ -202,6 +202,13 @@ describe('usage events and usage:N manifests', () => {
     expect((await api.get('/v2/usage-events?limit=100')).body.data).toEqual([]);
   });
 
+  it('refuses an occurred_at on a day that does not exist, recording nothing', async () => {
+    const { api } = await tenantApi(gateway, 'usage-feb30');
+    const response = await api.post('/v2/usage-events', { events: [{ id: 'req-1', target: 'openai/gpt-4o', input_tokens: 1, output_tokens: 1, occurred_at: '2026-02-30T00:00:00Z' }] });
+    expectInvalid(response, 'events.0.occurred_at');
+    expect((await api.get('/v2/usage-events?limit=100')).body.data).toEqual([]);
+  });
+
   it('answers a batch repeating one client id without a 500, recording the event at most once', async () => {
     // Prepare: a client whose retry logic appended the same event twice to one batch.
     const { api } = await tenantApi(gateway, 'usage-dup-batch');

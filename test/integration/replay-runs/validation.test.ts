@@ -35,6 +35,8 @@ describe('POST /v2/replay-runs refuses invalid input with a 400 naming the param
       'traces.0.realized_reused_tokens',
     ],
     ['scheduled_for "tomorrow"', { baseline: 'managed', candidate: 'managed_mini', scheduled_for: 'tomorrow' }, 'scheduled_for'],
+    ['scheduled_for on February 30', { ...tokenized, traces: threeTraces, scheduled_for: '2026-02-30T00:00:00Z' }, 'scheduled_for'],
+    ['scheduled_for at 24:00', { ...tokenized, traces: threeTraces, scheduled_for: '2026-12-01T24:00:00Z' }, 'scheduled_for'],
     ['scheduled_for with month 13', { ...tokenized, traces: threeTraces, scheduled_for: '2026-13-01T00:00:00Z' }, 'scheduled_for'],
     ['scheduled_for more than a year ahead', { ...tokenized, traces: threeTraces, scheduled_for: isoIn(366 * 24 * HOUR) }, 'scheduled_for'],
     ['an unknown baseline name', { baseline: 'no-such-profile', candidate: 'managed' }, 'baseline'],
