@@ -1,6 +1,12 @@
 /** Every limit of the replay runs API (the README lists them too). */
 export const replayRunLimits = {
   maxTraces: 5_000,
+  /**
+   * Fewer requests (traces in the manifest) than this and a report computes no
+   * confidence interval and recommends no profile: repetitions of a few
+   * requests are not independent evidence about the traffic.
+   */
+  minRequestsForInterval: 30,
   minRepetitions: 1,
   maxRepetitions: 1_000,
   maxConcurrency: 1_000,

@@ -2,7 +2,9 @@ import canonicalize from 'canonicalize';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { priceCatalogue } from './price-catalogue.ts';
 import type { ReplayClass, ReplayRun, RunRecord } from './replay-run.ts';
+import { replayRunLimits } from './limits.ts';
 import type { ResolvedSide } from './routing.ts';
+import { smallSampleNotes } from './tokenized-performance.ts';
 
 export const TRACE_SCHEMA_VERSION = '2026-11-01';
 
@@ -27,7 +29,7 @@ export function provenanceOf(record: RunRecord, version: string, failures = 0, d
     retry_policy: 'none',
     provider_rate_limits: 'not_modeled',
     repetitions: run.repetitions,
-    confidence_intervals: '95% normal-approximation on per-request samples; p50/p95/p99 by nearest rank',
+    confidence_intervals: `95% normal-approximation on per-request samples, not computed below ${replayRunLimits.minRequestsForInterval} requests; p50/p95/p99 by nearest rank`,
     quality_evaluator_version: 'qe_none',
     failures_and_dropped: { failures, dropped },
   };
@@ -142,7 +144,7 @@ export function renderReport(record: RunRecord, version: string, now: Date) {
     metrics: report?.metrics ?? { pending: pendingNote(run) },
     assumptions: ASSUMPTIONS[cls] ?? [],
     quality_guardrails: GUARDRAILS[cls] ?? '',
-    known_limitations: LIMITATIONS[cls] ?? [],
+    known_limitations: [...(LIMITATIONS[cls] ?? []), ...smallSampleNotes(report?.metrics)],
     recommended_profile: report?.recommended_profile ?? 'n/a',
     evidence_digest: report?.evidence_digest ?? null,
   };

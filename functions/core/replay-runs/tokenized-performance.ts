@@ -1,3 +1,4 @@
+import { replayRunLimits } from './limits.ts';
 import type { ResolvedSide } from './routing.ts';
 import { round } from './routing-simulation.ts';
 import { uint32At, uint32Threshold } from './seeded-random.ts';
@@ -98,7 +99,9 @@ export function tokenizedPerformance({ columns, repetitions, baseline, candidate
   const routed = baseline.aliasRelease !== null || candidate.aliasRelease !== null;
   const distribution = (side: ResolvedSide, picked: Float64Array) =>
     Object.fromEntries(side.choices.map((choice, i) => [choice.label, round(picked[i]! / samples, 4)]));
-  const recommended: Recommendation = summary.ci95_low > 0 ? 'candidate' : summary.ci95_high < 0 ? 'baseline' : 'either';
+  // Below the minimum sample an interval would only measure the few requests replayed, not the traffic.
+  const intervalComputed = traces >= MIN_REQUESTS;
+  const recommended: Recommendation = !intervalComputed ? 'either' : summary.ci95_low > 0 ? 'candidate' : summary.ci95_high < 0 ? 'baseline' : 'either';
 
   return {
     metric_deltas: {
@@ -120,10 +123,12 @@ export function tokenizedPerformance({ columns, repetitions, baseline, candidate
         p50: round(summary.p50, 4),
         p95: round(summary.p95, 4),
         p99: round(summary.p99, 4),
-        ci95_low: round(summary.ci95_low, 4),
-        ci95_high: round(summary.ci95_high, 4),
+        ci95_low: intervalComputed ? round(summary.ci95_low, 4) : null,
+        ci95_high: intervalComputed ? round(summary.ci95_high, 4) : null,
+        ci95_computed: intervalComputed,
       },
     },
+    sample_size: { requests: traces, repetitions, samples, minimum_requests_for_intervals: MIN_REQUESTS },
     routing_divergence: routed
       ? { rate: round(diverged / samples, 4), target_distribution: { baseline: distribution(baseline, pickedB), candidate: distribution(candidate, pickedC) } }
       : null,
@@ -134,6 +139,19 @@ export function tokenizedPerformance({ columns, repetitions, baseline, candidate
 }
 
 export type TokenizedMetrics = ReturnType<typeof tokenizedPerformance>;
+
+const MIN_REQUESTS = replayRunLimits.minRequestsForInterval;
+
+/** The limitation a report states when its metrics rest on too few requests for an interval (none otherwise). */
+export function smallSampleNotes(metrics: unknown): string[] {
+  const size = (metrics as { sample_size?: { requests?: unknown; minimum_requests_for_intervals?: unknown } } | null)?.sample_size;
+  if (typeof size?.requests !== 'number' || typeof size.minimum_requests_for_intervals !== 'number') return [];
+  if (size.requests >= size.minimum_requests_for_intervals) return [];
+  return [
+    `The metrics rest on ${size.requests} request${size.requests === 1 ? '' : 's'}, fewer than the ${size.minimum_requests_for_intervals} a confidence interval needs: ` +
+      'no interval is computed and no profile is recommended (either). Replay more traffic for a recommendation.',
+  ];
+}
 
 /** Cost (micro-USD) and cached input tokens of each trace on each of a side's targets. */
 function priceAll(columns: TraceColumns, side: ResolvedSide, reuse: Float64Array, cost: Float64Array, cached: Float64Array) {

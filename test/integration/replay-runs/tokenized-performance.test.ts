@@ -69,19 +69,22 @@ describe('tokenized_performance with inline traces', () => {
     expect(run.metrics.metric_deltas.reuse_capture_pct).toEqual({ baseline: round2((realized / input) * 100), candidate: round2((candidateReuse / input) * 100) });
     expect(run.metrics.confidence_intervals.per_request_cost_savings_micros.n).toBe(3);
     expect(run.metrics.confidence_intervals.per_request_cost_savings_micros.mean).toBeCloseTo((baseline - candidate) / 3, 3);
-    expect(run.metrics.recommended_profile).toBe('candidate');
+    // Three requests are too few for an interval: the candidate is cheaper here, but no profile is recommended.
+    expect(run.metrics.recommended_profile).toBe('either');
     expect(run.metrics.routing_divergence).toBeNull();
     expect(run.metrics).toMatchObject({ failures: 0, dropped: 0 });
   });
 
   it('recommends the baseline when the candidate is clearly more expensive', async () => {
     const { tenant, api } = await tenantApi(gateway, 'tok-dearer');
-    const created = await createTokenized(api, { baseline: 'managed_mini', candidate: 'byoc_no_cache', traces: threeTraces });
+    const thirty = Array.from({ length: 10 }, () => threeTraces).flat();
+    const created = await createTokenized(api, { baseline: 'managed_mini', candidate: 'byoc_no_cache', traces: thirty });
 
     const run = await runToCompletion(api, tenant.projectId, created.id);
 
-    expect(run.metrics.metric_deltas.provider_cost_micros.baseline).toBe(Math.round(listPriceCost(threeTraces, 'managed_mini', 'baseline')));
-    expect(run.metrics.metric_deltas.provider_cost_micros.candidate).toBe(Math.round(listPriceCost(threeTraces, 'byoc_no_cache', 'candidate')));
+    expect(run.metrics.metric_deltas.provider_cost_micros.baseline).toBe(Math.round(listPriceCost(thirty, 'managed_mini', 'baseline')));
+    expect(run.metrics.metric_deltas.provider_cost_micros.candidate).toBe(Math.round(listPriceCost(thirty, 'byoc_no_cache', 'candidate')));
+    expect(run.metrics.confidence_intervals.per_request_cost_savings_micros.ci95_high).toBeLessThan(0);
     expect(run.metrics.metric_deltas.reuse_capture_pct.candidate).toBe(0);
     expect(run.metrics.recommended_profile).toBe('baseline');
   });
@@ -149,7 +152,25 @@ describe('usage events and usage:N manifests', () => {
     });
     expect(run.metrics.metric_deltas.provider_cost_micros.baseline).toBe(Math.round(listPriceCost(chosen, 'managed', 'baseline')));
     expect(run.metrics.metric_deltas.provider_cost_micros.candidate).toBe(Math.round(listPriceCost(chosen, 'managed_mini', 'candidate')));
-    expect(run.metrics.recommended_profile).toBe('candidate');
+    expect(run.metrics.recommended_profile).toBe('either');
+  });
+
+  it('says a usage:500 run resting on one recorded event computes no interval and recommends nothing (either)', async () => {
+    // Prepare: the case that reported n: 1, a zero-width interval and "baseline".
+    const { tenant, api } = await tenantApi(gateway, 'tok-one');
+    await api.post('/v2/usage-events', { events: events.slice(0, 1) });
+    const created = await createTokenized(api, { baseline: 'managed_mini', candidate: 'managed', traffic_manifest_ref: 'usage:500', repetitions: 100 });
+
+    // Act
+    const run = await runToCompletion(api, tenant.projectId, created.id);
+    const report = (await api.get(`/v2/replay-runs/${created.id}/report`)).body;
+
+    // Assess
+    expect(run.metrics.confidence_intervals.per_request_cost_savings_micros).toMatchObject({ n: 100, ci95_low: null, ci95_high: null, ci95_computed: false });
+    expect(run.metrics.sample_size).toEqual({ requests: 1, repetitions: 100, samples: 100, minimum_requests_for_intervals: 30 });
+    expect(report.recommended_profile).toBe('either');
+    expect(report.known_limitations).toEqual(expect.arrayContaining([expect.stringMatching(/rest on 1 request, fewer than the 30/)]));
+    expect(report.provenance.confidence_intervals).toMatch(/not computed below 30 requests/);
   });
 
   it('lists usage events newest first, a cursor walking each event once', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { replayRunLimits } from '../../../../functions/core/replay-runs/limits.ts';
 import { priceCatalogue } from '../../../../functions/core/replay-runs/price-catalogue.ts';
 import { resolveSide, type AliasRelease } from '../../../../functions/core/replay-runs/routing.ts';
-import { tokenizedPerformance } from '../../../../functions/core/replay-runs/tokenized-performance.ts';
+import { smallSampleNotes, tokenizedPerformance } from '../../../../functions/core/replay-runs/tokenized-performance.ts';
 import { toColumns, type TraceEnvelope } from '../../../../functions/core/replay-runs/trace.ts';
 import { summarize } from '../../../../functions/core/replay-runs/weighted-statistics.ts';
 
@@ -12,6 +13,9 @@ const traces: TraceEnvelope[] = [
   { input_tokens: 4_000, output_tokens: 100, realized_reused_tokens: 0, candidate_reuse_tokens: 3_000 },
   { input_tokens: 500, output_tokens: 500 },
 ];
+
+/** The traces repeated up to the minimum sample for an interval. */
+const thirty = (some: TraceEnvelope[]) => Array.from({ length: replayRunLimits.minRequestsForInterval }, (_, i) => some[i % some.length]!);
 
 /** Cost in micro-USD, priced by hand from the catalogue. */
 function cost(model: keyof typeof priceCatalogue.models, trace: TraceEnvelope, cached: number) {
@@ -34,25 +38,41 @@ describe('tokenized performance', () => {
     expect(metrics.metric_deltas.reuse_capture_pct).toEqual({ baseline: Math.round((600 / 5_500) * 10_000) / 100, candidate: Math.round((3_600 / 5_500) * 10_000) / 100 });
     expect(metrics.confidence_intervals.per_request_cost_savings_micros.n).toBe(3);
     expect(metrics.routing_divergence).toBeNull();
+  });
+
+  it('computes no interval and recommends either below the minimum sample, and says what it rests on', () => {
+    const metrics = tokenizedPerformance({ columns: toColumns(traces), repetitions: 1_000, baseline: side('managed'), candidate: side('managed_mini'), seed: 1 });
+
+    expect(metrics.confidence_intervals.per_request_cost_savings_micros).toMatchObject({ n: 3_000, ci95_low: null, ci95_high: null, ci95_computed: false });
+    expect(metrics.sample_size).toEqual({ requests: 3, repetitions: 1_000, samples: 3_000, minimum_requests_for_intervals: replayRunLimits.minRequestsForInterval });
+    expect(metrics.recommended_profile).toBe('either');
+    expect(smallSampleNotes(metrics)).toEqual([expect.stringContaining('3 requests, fewer than the 30')]);
+  });
+
+  it('computes the interval and recommends from the minimum sample on', () => {
+    const metrics = tokenizedPerformance({ columns: toColumns(thirty(traces)), repetitions: 1, baseline: side('managed'), candidate: side('managed_mini'), seed: 1 });
+
+    expect(metrics.confidence_intervals.per_request_cost_savings_micros).toMatchObject({ n: 30, ci95_low: expect.any(Number), ci95_computed: true });
     expect(metrics.recommended_profile).toBe('candidate');
+    expect(smallSampleNotes(metrics)).toEqual([]);
   });
 
   it('does not reuse cached prefixes on a side whose profile cannot', () => {
-    const metrics = tokenizedPerformance({ columns: toColumns(traces), repetitions: 1, baseline: side('managed'), candidate: side('byoc_no_cache'), seed: 1 });
+    const metrics = tokenizedPerformance({ columns: toColumns(thirty(traces)), repetitions: 1, baseline: side('managed'), candidate: side('byoc_no_cache'), seed: 1 });
     expect(metrics.metric_deltas.reuse_capture_pct.candidate).toBe(0);
     expect(metrics.metric_deltas.provider_cost_micros.delta).toBeGreaterThan(0);
-    expect(metrics.recommended_profile).toBe('either');
+    expect(metrics.recommended_profile).toBe('baseline');
   });
 
   // Without candidate_reuse_tokens (which only the candidate side gets), identical sides cost the same.
   const plain = traces.map(({ candidate_reuse_tokens: _candidate, ...trace }) => trace);
 
   it('recommends either when the sides cost the same, and baseline when the candidate costs more for sure', () => {
-    const same = tokenizedPerformance({ columns: toColumns(plain), repetitions: 5, baseline: side('managed'), candidate: side('managed'), seed: 1 });
+    const same = tokenizedPerformance({ columns: toColumns(thirty(plain)), repetitions: 5, baseline: side('managed'), candidate: side('managed'), seed: 1 });
     expect(same.metric_deltas.provider_cost_micros.delta).toBe(0);
-    expect(same.confidence_intervals.per_request_cost_savings_micros).toMatchObject({ n: 15, mean: 0, ci95_low: 0, ci95_high: 0 });
+    expect(same.confidence_intervals.per_request_cost_savings_micros).toMatchObject({ n: 150, mean: 0, ci95_low: 0, ci95_high: 0 });
     expect(same.recommended_profile).toBe('either');
-    const dearer = tokenizedPerformance({ columns: toColumns(traces), repetitions: 2, baseline: side('managed_mini'), candidate: side('byoc_us_east'), seed: 1 });
+    const dearer = tokenizedPerformance({ columns: toColumns(thirty(traces)), repetitions: 2, baseline: side('managed_mini'), candidate: side('byoc_us_east'), seed: 1 });
     expect(dearer.recommended_profile).toBe('baseline');
   });
 
