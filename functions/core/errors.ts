@@ -58,6 +58,16 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** A known path asked with a method it does not answer; `allowed` is what it does answer (the `Allow` header). */
+export class MethodNotAllowedError extends DomainError {
+  readonly allowed: readonly string[];
+
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(405, 'method_not_allowed', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+    this.allowed = allowed;
+  }
+}
+
 export class ConflictError extends DomainError {
   constructor(message: string, code = 'conflict') {
     super(409, code, message);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authorizer, fallbackRoute, routes, type FunctionSpec, type RouteSpec } from '../catalogue.ts';
 import { invoke } from './invoke.ts';
-import { createRouteMatcher } from './route-matcher.ts';
+import { createRouteMatcher } from '../route-matcher.ts';
 
 /** API Gateway's own payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;

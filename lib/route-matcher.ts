@@ -1,4 +1,4 @@
-import type { RouteSpec } from '../catalogue.ts';
+import type { HttpMethod, RouteSpec } from './catalogue.ts';
 
 export interface RouteMatch {
   route: RouteSpec;
@@ -18,11 +18,12 @@ interface CompiledRoute {
  * segments win over `{param}`, `{param+}` is the last resort, a trailing
  * slash is ignored, and the method must match (otherwise `$default`); an
  * `ANY` route matches every method, after a route of the method itself.
+ * Shared by the local gateway and the `$default` function (which answers 405).
  */
 export function createRouteMatcher(routes: readonly RouteSpec[]) {
   const compiled = routes.map(compile);
   return (method: string, rawPath: string): RouteMatch | undefined => {
-    const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
+    const path = withoutTrailingSlash(rawPath);
     let best: { compiled: CompiledRoute; values: string[] } | undefined;
     for (const candidate of compiled) {
       if (candidate.route.method !== method && candidate.route.method !== 'ANY') continue;
@@ -37,6 +38,25 @@ export function createRouteMatcher(routes: readonly RouteSpec[]) {
     });
     return { route: best.compiled.route, pathParameters };
   };
+}
+
+/**
+ * The methods some route answers on this path, in a stable order (for an
+ * `Allow` header); none for a path no route has.
+ */
+export function createAllowedMethods(routes: readonly RouteSpec[]) {
+  const compiled = routes.map(compile);
+  return (rawPath: string): HttpMethod[] => {
+    const path = withoutTrailingSlash(rawPath);
+    const methods = new Set(compiled.filter((candidate) => candidate.pattern.test(path)).map((candidate) => candidate.route.method));
+    return METHOD_ORDER.filter((method) => methods.has(method));
+  };
+}
+
+const METHOD_ORDER: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function withoutTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 function compile(route: RouteSpec): CompiledRoute {

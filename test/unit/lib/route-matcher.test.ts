@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpMethod, RouteSpec } from '../../../lib/catalogue.ts';
-import { createRouteMatcher } from '../../../lib/local/route-matcher.ts';
+import { createAllowedMethods, createRouteMatcher } from '../../../lib/route-matcher.ts';
 
 const route = (method: HttpMethod, path: string): RouteSpec => ({
   method,
@@ -99,5 +99,29 @@ describe('the local route matcher (API Gateway HTTP API rules)', () => {
     expect(of('POST', '/proxy/t/health')).toBe('ANY /proxy/{token}/{proxy+}');
     expect(of('DELETE', '/proxy/t')).toBe('ANY /proxy/{token}');
     expect(of('POST', '/proxy/t/')).toBe('ANY /proxy/{token}');
+  });
+});
+
+describe('the methods a path allows (for the 405 of the $default route)', () => {
+  const allowed = createAllowedMethods([
+    route('POST', '/things'),
+    route('GET', '/things'),
+    route('DELETE', '/things/{id}'),
+    route('GET', '/things/special'),
+    route('GET', '/pages/{proxy+}'),
+  ]);
+
+  it('lists every method of every route the path matches, in a fixed order', () => {
+    expect(allowed('/things')).toEqual(['GET', 'POST']);
+    expect(allowed('/things/')).toEqual(['GET', 'POST']);
+    expect(allowed('/things/7')).toEqual(['DELETE']);
+    expect(allowed('/things/special')).toEqual(['GET', 'DELETE']);
+    expect(allowed('/pages/a/b')).toEqual(['GET']);
+  });
+
+  it('lists none for a path no route has', () => {
+    expect(allowed('/nothing')).toEqual([]);
+    expect(allowed('/things/7/more')).toEqual([]);
+    expect(allowed('/pages/')).toEqual([]);
   });
 });
