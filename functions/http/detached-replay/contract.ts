@@ -42,6 +42,7 @@ export const startReplay = defineContract({
       to_route: z.string().min(1).max(64),
     }),
   },
+  example: { body: { from_execution_id: '0190a6b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b', from_stage: 'boost/compacted', to_route: 'example-ingest' } },
   responses: {
     200: { description: 'Every object was published (or failed) within the request', schema: executionSchema },
     202: { description: 'Publishing goes on from the queue: poll GET /api/v1/replay/executions/{execution_id}', schema: executionSchema },
@@ -64,6 +65,7 @@ export const listExecutions = defineContract({
       cursor: z.string().min(1).max(200).optional(),
     }),
   },
+  example: { query: { limit: '10' } },
   responses: { 200: { description: 'A page of executions', schema: z.object({ items: z.array(executionSchema), next_cursor: z.string().nullable() }) } },
 });
 
@@ -76,6 +78,7 @@ export const getExecution = defineContract({
   tags,
   auth: true,
   request: { path: z.object({ execution_id: z.uuid() }) },
+  example: { path: { execution_id: '0190a6b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b' } },
   responses: { 200: { description: 'The execution', schema: executionSchema }, 404: { description: 'No such execution in this project' } },
 });
 

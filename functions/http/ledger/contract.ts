@@ -95,6 +95,22 @@ export const postResult = defineContract({
     body: replayResultBody,
     headers: idempotencyKeyHeaders,
   },
+  example: {
+    path: { run_id: 'run_42' },
+    headers: { 'idempotency-key': 'run_42-attempt-1' },
+    body: {
+      status: 'partial',
+      actions_replayed: 18,
+      actions_total: 20,
+      divergences: 2,
+      cost_savings: 0.84,
+      deployment: 'prod-eu',
+      sdk_version: '1.4.0',
+      started_at: '2026-11-25T10:00:00Z',
+      finished_at: '2026-11-25T10:02:30Z',
+      divergence_details: [{ action_id: 'act_7', field: 'output', recorded: { total: 42 }, replayed: { total: 41 } }],
+    },
+  },
   responses: {
     201: { description: 'The stored submission (a retry with the same Idempotency-Key returns the first one)', schema: submissionSchema },
     409: { description: 'The Idempotency-Key was used with another body' },
@@ -123,6 +139,7 @@ export const listHistory = defineContract({
       })
       .refine((q) => !(q.cursor && q.skip > 0), { message: 'Pass either skip or cursor, not both', path: ['cursor'] }),
   },
+  example: { query: { limit: '20', status: 'partial', deployment: 'prod-eu' } },
   responses: {
     200: {
       description: 'A page of submissions (without divergence_details)',
@@ -146,6 +163,7 @@ export const getRunHistory = defineContract({
   tags,
   auth: true,
   request: { path: runIdPath, query: z.object({ limit: pageSize, cursor }) },
+  example: { path: { run_id: 'run_42' }, query: { limit: '20' } },
   responses: {
     200: {
       description: "The run's submissions",
@@ -191,6 +209,7 @@ export const getDailyStats = defineContract({
       kind: z.enum(LEDGER_KINDS).optional().describe('Only submissions of this kind'),
     }),
   },
+  example: { query: { days: '7' } },
   responses: {
     200: {
       description: 'One item per day and deployment with submissions, by day then deployment; days without submissions are absent',

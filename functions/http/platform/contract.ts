@@ -24,5 +24,10 @@ export const openApi = defineContract({
   tags,
   auth: false,
   request: {},
-  responses: { 200: { description: 'OpenAPI 3.1 document generated from the request schemas' } },
+  responses: {
+    200: {
+      description: 'OpenAPI 3.1 document generated from the request schemas',
+      schema: z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+    },
+  },
 });

@@ -35,6 +35,49 @@ export const traceSchema = z
     }
   });
 
+const RECOMMENDATIONS = ['baseline', 'candidate', 'either'] as const;
+const shares = z.record(z.string(), z.number()).describe('Share of requests per target');
+const int = z.number().int();
+
+/** Metrics of a completed routing_simulation. */
+export const routingMetricsSchema = z.object({
+  seed_sweep: z.object({ seeds: int, seed: int }),
+  target_distribution: z.object({ baseline: shares, candidate: shares }),
+  divergence_rate: z.number(),
+  failures: int,
+  dropped: int,
+});
+
+/** Metrics of a completed tokenized_performance run (costs in micro-USD). */
+export const tokenizedMetricsSchema = z.object({
+  metric_deltas: z.object({
+    provider_cost_micros: z.object({ baseline: int, candidate: int, delta: int, pct: z.number() }),
+    reuse_capture_pct: z.object({ baseline: z.number(), candidate: z.number() }),
+  }),
+  confidence_intervals: z.object({
+    per_request_cost_savings_micros: z.object({
+      n: int.describe('Samples: requests × repetitions'),
+      mean: z.number(),
+      p50: z.number(),
+      p95: z.number(),
+      p99: z.number(),
+      ci95_low: z.number().nullable().describe(`null when not computed (fewer than ${L.minRequestsForInterval} requests)`),
+      ci95_high: z.number().nullable(),
+      ci95_computed: z.boolean().optional().describe('Absent on reports pinned before it was added'),
+    }),
+  }),
+  sample_size: z
+    .object({ requests: int, repetitions: int, samples: int, minimum_requests_for_intervals: int })
+    .optional()
+    .describe('What the metrics rest on; absent on reports pinned before it was added'),
+  routing_divergence: z.object({ rate: z.number(), target_distribution: z.object({ baseline: shares, candidate: shares }) }).nullable(),
+  recommended_profile: z.enum(RECOMMENDATIONS),
+  failures: int,
+  dropped: int,
+});
+
+const metricsSchema = z.union([tokenizedMetricsSchema, routingMetricsSchema]);
+
 export const runSchema = z.object({
   id: z.string(),
   object: z.literal('replay_run'),
@@ -53,10 +96,39 @@ export const runSchema = z.object({
   failure_reason: z.string().nullable(),
   attempt: z.number().int(),
   manifest_size: z.number().int(),
-  metrics: z.record(z.string(), z.unknown()).nullable(),
+  metrics: metricsSchema.nullable().describe('Set once the run completes'),
+});
+
+/** The report of a run: pinned blocks once completed (covered by evidence_digest), a pending note before. */
+export const reportSchema = z.object({
+  object: z.literal('replay_report'),
+  replay_run_id: z.string(),
+  generated_at: z.string(),
+  status: runSchema.shape.status,
+  baseline: z.string(),
+  candidate: z.string(),
+  replay_class: z.enum(REPLAY_CLASSES),
+  provenance: z.looseObject({
+    trace_schema_version: z.string(),
+    replay_runner_version: z.string(),
+    runtime_engine_version: z.string(),
+    catalogue_revision: z.string(),
+    repetitions: int,
+    concurrency: int,
+    confidence_intervals: z.string(),
+    failures_and_dropped: z.object({ failures: int, dropped: int }),
+  }),
+  traffic_manifest: z.looseObject({ ref: z.string().nullable(), traces: int }),
+  metrics: z.union([metricsSchema, z.object({ pending: z.string().describe('Why there are no metrics (yet)') })]),
+  assumptions: z.array(z.string()),
+  quality_guardrails: z.string(),
+  known_limitations: z.array(z.string()),
+  recommended_profile: z.enum([...RECOMMENDATIONS, 'n/a']),
+  evidence_digest: z.string().regex(EVIDENCE_DIGEST_PATTERN).nullable().describe('null until the run completes'),
 });
 
 const runPath = z.object({ replay_run_id: z.string().min(1).max(64) });
+const runExample = { path: { replay_run_id: 'rpl_01jz7k3m9q2w4e6r8t0y1u3i5o' } };
 const page = { limit: queryInteger({ min: 1, max: L.maxPageSize, default: L.defaultPageSize }), cursor: z.string().min(1).max(400).optional() };
 const listOf = (item: z.ZodType) => z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean(), next_cursor: z.string().nullable() });
 
@@ -89,6 +161,7 @@ export const createRun = defineContract({
     },
     409: { description: 'The Idempotency-Key was used with another body' },
   },
+  example: { body: { baseline: 'managed', candidate: 'managed_mini', replay_class: 'routing_simulation' } },
 });
 
 export const listRuns = defineContract({
@@ -100,7 +173,8 @@ export const listRuns = defineContract({
   tags,
   auth: true,
   request: { query: z.strictObject(page) },
-  responses: { 200: { description: 'A page of runs', schema: listOf(runSchema) } },
+  example: { query: { limit: '10' } },
+  responses: { 200: { description: 'A page of runs', schema: listOf(runSchema) }, 400: { description: 'A cursor that is not a next_cursor of this list' } },
 });
 
 export const getRun = defineContract({
@@ -112,6 +186,7 @@ export const getRun = defineContract({
   tags,
   auth: true,
   request: { path: runPath },
+  example: runExample,
   responses: { 200: { description: 'The run', schema: runSchema }, 404: { description: 'No such run in this project' } },
 });
 
@@ -124,6 +199,7 @@ export const cancelRun = defineContract({
   tags,
   auth: true,
   request: { path: runPath },
+  example: runExample,
   responses: {
     200: { description: 'The canceled run', schema: runSchema },
     400: { description: 'The run is not queued' },
@@ -140,7 +216,11 @@ export const getReport = defineContract({
   tags,
   auth: true,
   request: { path: runPath },
-  responses: { 200: { description: 'The report (metrics pending until the run completes)' }, 404: { description: 'No such run in this project' } },
+  example: runExample,
+  responses: {
+    200: { description: 'The report (metrics pending until the run completes)', schema: reportSchema },
+    404: { description: 'No such run in this project' },
+  },
 });
 
 export const verifyReport = defineContract({
@@ -165,6 +245,14 @@ export const verifyReport = defineContract({
       metrics: z.record(z.string(), z.unknown()),
       evidence_digest: z.string().regex(EVIDENCE_DIGEST_PATTERN, 'evidence_digest must be sig_<hex> or sha256_<hex>'),
     }),
+  },
+  example: {
+    body: {
+      provenance: { trace_schema_version: '2026-11-01' },
+      traffic_manifest: { ref: 'usage:500', traces: 500 },
+      metrics: { recommended_profile: 'candidate' },
+      evidence_digest: `sig_${'0'.repeat(64)}`,
+    },
   },
   responses: {
     200: {
@@ -198,6 +286,10 @@ export const putAlias = defineContract({
         .min(1)
         .max(L.maxAliasReleases),
     }),
+  },
+  example: {
+    path: { name: 'support-bot' },
+    body: { releases: [{ target: 'openai/gpt-4o', weight: 90 }, { target: 'openai/gpt-4o-mini', weight: 10 }] },
   },
   responses: { 200: { description: 'The alias at its new release (version + 1)', schema: aliasSchema } },
 });
@@ -236,6 +328,13 @@ export const recordUsage = defineContract({
   auth: true,
   maxBodyBytes: 1024 * 1024,
   request: { body: z.strictObject({ events: z.array(usageEvent).min(1).max(L.usageBatchMax) }) },
+  example: {
+    body: {
+      events: [
+        { id: 'req-1', occurred_at: '2026-11-25T09:00:00Z', target: 'openai/gpt-4o', input_tokens: 1200, output_tokens: 300, reused_tokens: 800, ttft_ms: 410 },
+      ],
+    },
+  },
   responses: { 201: { description: 'How many events were recorded', schema: z.object({ object: z.literal('usage_event_batch'), received: z.number().int() }) } },
 });
 
@@ -248,5 +347,24 @@ export const listUsage = defineContract({
   tags,
   auth: true,
   request: { query: z.strictObject(page) },
-  responses: { 200: { description: 'A page of usage events' } },
+  example: { query: { limit: '10' } },
+  responses: {
+    200: {
+      description: 'A page of usage events',
+      schema: listOf(
+        z.object({
+          id: z.string(),
+          target: z.string(),
+          input_tokens: int,
+          output_tokens: int,
+          reused_tokens: int,
+          ttft_ms: z.number().nullable(),
+          latency_ms: z.number().nullable(),
+          namespace_generation: z.string().nullable(),
+          occurred_at: z.string(),
+        }),
+      ),
+    },
+    400: { description: 'A cursor that is not a next_cursor of this list' },
+  },
 });

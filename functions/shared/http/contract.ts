@@ -29,7 +29,27 @@ export interface RouteContract<
    * @default true
    */
   documented?: boolean;
+  /**
+   * A valid request: shown in the OpenAPI document, and replayed (and
+   * mutated) by the contract tests. Required for a route with a body or
+   * path parameters (a test says so).
+   */
+  example?: RequestExample;
+  /**
+   * What the route itself can answer, besides what the shared frame answers
+   * for every route (401, 413, 415, 422/400, 500, 503, and 405 on its path,
+   * which the OpenAPI generator adds): its 2xx, and the 400/404/409 its logic
+   * throws. The contract tests make a route produce each of them.
+   */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+/** A request as a client sends it: path and query values as text, the body as JSON. */
+export interface RequestExample {
+  path?: Record<string, string>;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: unknown;
 }
 
 /** Identity helper that keeps the literal types of a contract. */

@@ -34,6 +34,9 @@ beforeAll(async () => {
   }
 });
 
+/** The path items with operations (the trailing-slash twins are references to them). */
+const operationPaths = () => Object.entries(document.paths).filter(([, item]) => !('$ref' in item)) as [string, Record<string, Operation>][];
+
 const operation = (path: string, method: string): Operation => {
   const found = document.paths[path]?.[method];
   if (!found) throw new Error(`no ${method.toUpperCase()} ${path} in the document`);
@@ -72,18 +75,18 @@ describe('the OpenAPI document', () => {
         expect(op.tags).toEqual(contract.tags);
       }
     }
-    const inDocument = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const inDocument = operationPaths().flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(inDocument.sort()).toEqual(documented.flatMap((c) => methodsOf(c).map((m) => `${m.toUpperCase()} ${c.path}`)).sort());
   });
 
   it('uses unique operationIds', () => {
-    const ids = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
+    const ids = operationPaths().flatMap(([, methods]) => Object.values(methods).map((op) => op.operationId));
     expect(ids.length).toBe(documented.flatMap(methodsOf).length);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('declares every {placeholder} of a path as a required path parameter, and no other', () => {
-    for (const [path, methods] of Object.entries(document.paths)) {
+    for (const [path, methods] of operationPaths()) {
       const placeholders = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1]).sort();
       for (const op of Object.values(methods)) {
         const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path');
@@ -120,7 +123,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('gives every operation a 2xx response', () => {
-    for (const methods of Object.values(document.paths)) {
+    for (const [, methods] of operationPaths()) {
       for (const op of Object.values(methods)) expect(Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)), op.operationId).toBe(true);
     }
   });
@@ -140,7 +143,7 @@ describe('the OpenAPI document', () => {
       const target = ref
         .slice(2)
         .split('/')
-        .reduce<any>((node, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
+        .reduce<any>((node, key) => node?.[decodeURIComponent(key).replace(/~1/g, '/').replace(/~0/g, '~')], document);
       return target === undefined;
     });
     expect(unresolved).toEqual([]);
@@ -194,5 +197,98 @@ describe('the ledger operations in the OpenAPI document', () => {
     expect(parameter(run, 'limit')).toMatchObject({ in: 'query', required: false, schema: { maximum: 200 } });
     expect(parameter(run, 'cursor')).toMatchObject({ in: 'query', required: false });
     expect(Object.keys(run.responses)).toEqual(expect.arrayContaining(['200', '401', '404']));
+  });
+});
+
+describe('the OpenAPI document tells every status an operation can answer', () => {
+  const family = (c: { family: string }) => (c.family === 'v2' ? 'V2Error' : 'V1Error');
+  const schemaOf = (op: Operation, status: string) => op.responses[status]?.content?.['application/json']?.schema;
+
+  it('requires the fields of its error schemas', () => {
+    expect(document.components.schemas.V1Error.required).toEqual(['detail', 'error_code', 'correlation_id', 'timestamp']);
+    expect(document.components.schemas.V1ValidationError.required).toEqual(['detail']);
+    expect(document.components.schemas.V1ValidationError.properties.detail.items.required).toEqual(['loc', 'msg', 'type']);
+    expect(document.components.schemas.V2Error.required).toEqual(['error']);
+    expect(document.components.schemas.V2Error.properties.error.required).toEqual(['type', 'message']);
+  });
+
+  it('documents the frame answers of every operation: 500 always, 401 with a key, 413/415 with a body, 422 or 400 with any input', () => {
+    for (const contract of documented) {
+      const op = operation(contract.path, contract.method.toLowerCase());
+      const statuses = Object.keys(op.responses);
+      expect(schemaOf(op, '500'), contract.operationId).toEqual({ $ref: `#/components/schemas/${family(contract)}` });
+      if (contract.auth) expect(statuses, contract.operationId).toContain('401');
+      if (contract.request.body) expect(statuses, contract.operationId).toEqual(expect.arrayContaining(['413', '415']));
+      const { body, query, path, headers } = contract.request;
+      if (body || query || path || headers) expect(statuses, contract.operationId).toContain(contract.family === 'v2' ? '400' : '422');
+      for (const status of statuses) {
+        expect(op.responses[status]?.content?.['application/json']?.schema, `${contract.operationId} ${status}`).toBeDefined();
+        if (Number(status) >= 400 && status !== '422') expect(schemaOf(op, status), `${contract.operationId} ${status}`).toEqual({ $ref: `#/components/schemas/${family(contract)}` });
+      }
+    }
+  });
+
+  it('documents a 503 with Retry-After on the operations that reach a dependency', () => {
+    const create = operation('/v2/replay-runs', 'post');
+    expect(create.responses['503']).toMatchObject({ headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } });
+    expect(operation('/health', 'get').responses['503']).toBeUndefined();
+  });
+
+  it('gives every success a real schema (the report and the usage-events list included)', () => {
+    for (const contract of documented) {
+      const op = operation(contract.path, contract.method.toLowerCase());
+      for (const status of Object.keys(op.responses).filter((s) => s.startsWith('2'))) {
+        expect(Object.keys(schemaOf(op, status) ?? {}), `${contract.operationId} ${status}`).not.toEqual([]);
+      }
+    }
+    const report = schemaOf(operation('/v2/replay-runs/{replay_run_id}/report', 'get'), '200')!;
+    expect(report.required).toEqual(expect.arrayContaining(['provenance', 'traffic_manifest', 'metrics', 'recommended_profile', 'known_limitations', 'evidence_digest']));
+    const usage = schemaOf(operation('/v2/usage-events', 'get'), '200')!;
+    expect(usage.properties.data.items.required).toEqual(expect.arrayContaining(['id', 'target', 'input_tokens', 'occurred_at']));
+  });
+
+  it('lists GET /api/v1/replay/history/ (and every path with a trailing slash) as the same operation', () => {
+    expect(document.paths['/api/v1/replay/history/']).toEqual({ $ref: '#/paths/~1api~1v1~1replay~1history' });
+    for (const [path] of operationPaths()) expect(document.paths[`${path}/`], path).toHaveProperty('$ref');
+  });
+
+  it('documents the 405 with Allow of a known path asked with another method', () => {
+    for (const name of ['V1MethodNotAllowed', 'V2MethodNotAllowed']) {
+      expect(document.components.responses[name]).toMatchObject({ headers: { Allow: { $ref: '#/components/headers/Allow' } } });
+    }
+    expect(document.info.description).toMatch(/405/);
+  });
+
+  it('documents unknown-field warnings and strict mode on the /api/v1 operations that take a body', () => {
+    const post = operation('/api/v1/replay/{run_id}/results', 'post');
+    expect(parameter(post, 'strict')).toMatchObject({ in: 'query', required: false, schema: { enum: ['true', 'false'] } });
+    expect(parameter(post, 'Reprise-Strict')).toMatchObject({ in: 'header', required: false });
+    expect(post.responses['201']).toMatchObject({ headers: { Warning: { $ref: '#/components/headers/Warning' } } });
+    expect(schemaOf(post, '201')!.properties.warnings).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(parameter(operation('/v2/replay-runs', 'post'), 'strict')).toBeUndefined();
+  });
+
+  it('documents RFC 3339 fields as date-time', () => {
+    const body = operation('/api/v1/replay/{run_id}/results', 'post').requestBody!.content['application/json']!.schema;
+    expect(body.properties.started_at.anyOf).toContainEqual({ type: 'string', format: 'date-time' });
+  });
+});
+
+describe('the example request of every contract', () => {
+  it('exists for every route with a body or path parameters, and is valid for the route', () => {
+    for (const contract of contracts.filter((c) => c.request.body || c.request.path)) {
+      if (contract.documented === false) continue;
+      const { example, request } = contract;
+      expect(example, contract.operationId).toBeDefined();
+      if (request.body) expect(request.body.safeParse(example!.body).error, contract.operationId).toBeUndefined();
+      if (request.path) expect(request.path.safeParse(example!.path).error, contract.operationId).toBeUndefined();
+      if (request.query) expect(request.query.safeParse(example!.query ?? {}).error, contract.operationId).toBeUndefined();
+    }
+  });
+
+  it('is in the document', () => {
+    const post = operation('/api/v1/replay/{run_id}/results', 'post');
+    expect(post.requestBody!.content['application/json']).toMatchObject({ example: { status: 'partial' } });
+    expect(parameter(post, 'run_id')).toMatchObject({ example: 'run_42' });
   });
 });
