@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteContract } from '../../../functions/shared/http/contract.ts';
+import { routes } from '../../../lib/catalogue.ts';
+import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
+import { seedOutputs } from '../detached-replay/support.ts';
+import { deliver, isoIn, HOUR, threeTraces } from '../replay-runs/support.ts';
+import { createTenant, type TestTenant } from '../../support/tenants.ts';
+import {
+  documented,
+  exampleRequest,
+  fillPath,
+  maxBodyBytesOf,
+  openApiDocument,
+  openApiValidator,
+  privateDetachedQueues,
+  send,
+  type TestRequest,
+  type TestResponse,
+} from './support.ts';
+
+/*
+ * The OpenAPI document is the contract: every status of every documented
+ * operation is produced here against the real local platform, and each real
+ * response is validated against the document (Ajv, JSON Schema 2020-12).
+ *
+ * A new route joins by being in `contracts` (functions/http/contracts.ts):
+ * its example request gives its 2xx, and the frame's statuses (401, 413,
+ * 415, 422/400, 405) are produced generically. What only its logic answers
+ * (a 404 of an existing-looking id, a 409, a 202, a domain 400) needs a
+ * scenario below, keyed by operationId and status; the first test fails
+ * until every documented status has one.
+ */
+
+interface Context {
+  tenant: TestTenant;
+  /** Sends with this tenant's key. */
+  call(request: TestRequest): Promise<TestResponse>;
+}
+type Scenario = (ctx: Context, contract: RouteContract) => Promise<TestRequest>;
+
+/** Statuses no request can provoke here; each one with the reason. */
+const NOT_PROVOKED: Record<string, string> = {
+  500: 'an internal error: none is known (the fuzz test looks for them)',
+  503: 'a dependency failing: the emulators are up for the whole suite',
+};
+
+const postResult = async (ctx: Context, runId: string) => {
+  const response = await ctx.call({ method: 'POST', path: `/api/v1/replay/${runId}/results`, body: { status: 'success', actions_replayed: 1, actions_total: 1, divergences: 0, cost_savings: 0 } });
+  expect(response.status).toBe(201);
+};
+const createRun = async (ctx: Context, body: Record<string, unknown>) => {
+  const response = await ctx.call({ method: 'POST', path: '/v2/replay-runs', body });
+  expect(response.status, response.text).toBe(201);
+  return response.body as { id: string };
+};
+const queuedRun = (ctx: Context) => createRun(ctx, { baseline: 'managed', candidate: 'managed_mini', replay_class: 'tokenized_performance', traces: threeTraces, scheduled_for: isoIn(HOUR) });
+const completedTokenizedRun = async (ctx: Context) => {
+  const thirty = Array.from({ length: 10 }, () => threeTraces).flat();
+  const run = await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini', replay_class: 'tokenized_performance', traces: thirty, scheduled_for: isoIn(HOUR) });
+  expect((await deliver(ctx.tenant.projectId, run.id)).batchItemFailures).toEqual([]);
+  return run;
+};
+const runPath = (contract: RouteContract, id: string) => fillPath(contract.path, { replay_run_id: id });
+const startDetached = async (ctx: Context, contract: RouteContract, objects: number) => {
+  const from = randomUUID();
+  await seedOutputs(ctx.tenant.projectId, from, 'stage', objects, false);
+  return { ...exampleRequest(contract), body: { from_execution_id: from, from_stage: 'stage', to_route: 'example-ingest' } };
+};
+
+/** What only a route's logic answers, by operationId and status; several scenarios per status are all checked. */
+const scenarios: Record<string, Record<number, Scenario | Scenario[]>> = {
+  submitReplayResult: {
+    409: async (ctx, contract) => {
+      const first = exampleRequest(contract);
+      expect((await ctx.call(first)).status).toBe(201);
+      return { ...first, body: { ...(first.body as object), divergences: 3 } };
+    },
+  },
+  getRunReplayHistory: {
+    200: async (ctx, contract) => {
+      await postResult(ctx, 'run_42');
+      return exampleRequest(contract);
+    },
+  },
+  listReplayHistory: {
+    200: async (ctx, contract) => {
+      await postResult(ctx, 'run_h');
+      return { ...exampleRequest(contract), query: {} };
+    },
+  },
+  getReplayDailyStats: {
+    200: async (ctx, contract) => {
+      await postResult(ctx, 'run_d');
+      return exampleRequest(contract);
+    },
+  },
+  listReplayRuns: {
+    200: async (ctx, contract) => {
+      await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini' });
+      await queuedRun(ctx);
+      await completedTokenizedRun(ctx);
+      return exampleRequest(contract);
+    },
+  },
+  getReplayRun: {
+    200: [
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini' })).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedTokenizedRun(ctx)).id) }),
+    ],
+  },
+  cancelReplayRun: {
+    200: async (ctx, contract) => ({ method: 'POST', path: runPath(contract, (await queuedRun(ctx)).id) }),
+    400: async (ctx, contract) => ({ method: 'POST', path: runPath(contract, (await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini' })).id) }),
+  },
+  getReplayReport: {
+    200: [
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini' })).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await queuedRun(ctx)).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedTokenizedRun(ctx)).id) }),
+    ],
+  },
+  listAliases: {
+    200: async (ctx) => {
+      expect((await ctx.call({ method: 'PUT', path: '/v2/aliases/bot', body: { releases: [{ target: 'openai/gpt-4o', weight: 1 }] } })).status).toBe(200);
+      return { method: 'GET', path: '/v2/aliases' };
+    },
+  },
+  recordUsageEvents: {
+    400: async (_ctx, contract) => ({ ...exampleRequest(contract), body: { events: [{ id: 'no-time', target: 'openai/gpt-4o', input_tokens: 1, output_tokens: 1 }] } }),
+  },
+  listUsageEvents: {
+    200: async (ctx, contract) => {
+      const record = (await import('../../../functions/http/replay-runs/contract.ts')).recordUsage;
+      expect((await ctx.call(exampleRequest(record))).status).toBe(201);
+      return exampleRequest(contract);
+    },
+    400: async (_ctx, contract) => ({ ...exampleRequest(contract), query: { cursor: 'not-a-cursor' } }),
+  },
+  startDetachedReplay: {
+    200: (ctx, contract) => startDetached(ctx, contract, 3),
+    404: async (_ctx, contract) => exampleRequest(contract),
+    // More than one listing page with no time to publish inline: the rest goes to the page queue.
+    202: (ctx, contract) => startDetached(ctx, contract, 1_001),
+    400: async (_ctx, contract) => ({ ...exampleRequest(contract), body: { ...(contract.example!.body as object), from_path: '../other' } }),
+  },
+  listDetachedReplays: {
+    200: async (ctx, contract) => {
+      expect((await ctx.call(await startDetached(ctx, (await import('../../../functions/http/detached-replay/contract.ts')).startReplay, 2))).status).toBe(200);
+      return exampleRequest(contract);
+    },
+  },
+  getDetachedReplay: {
+    200: async (ctx, contract) => {
+      const started = await ctx.call(await startDetached(ctx, (await import('../../../functions/http/detached-replay/contract.ts')).startReplay, 2));
+      return { method: 'GET', path: fillPath(contract.path, { execution_id: (started.body as { execution_id: string }).execution_id }) };
+    },
+  },
+};
+
+/** Requests every route gets from the shared frame, built from its contract. */
+const generic: Record<number, (contract: RouteContract) => TestRequest | undefined> = {
+  401: (contract) => (contract.auth ? { ...exampleRequest(contract), auth: false } : undefined),
+  413: (contract) => (contract.request.body ? { ...exampleRequest(contract), raw: JSON.stringify({ pad: 'x'.repeat(maxBodyBytesOf(contract)) }) } : undefined),
+  415: (contract) =>
+    contract.request.body ? { ...exampleRequest(contract), raw: 'a=b', headers: { ...contract.example?.headers, 'content-type': 'application/x-www-form-urlencoded' } } : undefined,
+  422: invalidRequest,
+  400: invalidRequest,
+};
+
+/** A request the frame refuses before the route runs: a lone surrogate in the body, or a path or query value far too long. */
+function invalidRequest(contract: RouteContract): TestRequest | undefined {
+  const request = exampleRequest(contract);
+  if (contract.request.body) return { ...request, raw: '{"field":"\\ud800"}' };
+  const [pathParam] = Object.keys(contract.example?.path ?? {});
+  if (pathParam) return { ...request, path: fillPath(contract.path, { ...contract.example!.path, [pathParam]: 'x'.repeat(1_001) }) };
+  const [queryParam] = Object.keys(contract.example?.query ?? {});
+  if (queryParam) return { ...request, query: { ...request.query, [queryParam]: 'x'.repeat(1_001) } };
+  return undefined;
+}
+
+const document = openApiDocument();
+const validator = openApiValidator(document);
+let gateway: HttpGateway;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  restoreEnv = await privateDetachedQueues('responses');
+  gateway = await startHttpGateway({ port: 0 });
+});
+afterAll(async () => {
+  await gateway.stop();
+  restoreEnv();
+});
+
+async function context(): Promise<Context> {
+  const tenant = await createTenant('contract');
+  return { tenant, call: (request) => send(gateway.url, tenant.apiKey, request) };
+}
+
+/** The requests that should make `contract` answer `status`, or an empty list when nothing can. */
+function requestsFor(contract: RouteContract, status: number): Scenario[] {
+  const specific = scenarios[contract.operationId]?.[status];
+  if (specific) return Array.isArray(specific) ? specific : [specific];
+  if (status >= 200 && status < 300 && status === lowestSuccess(contract)) return [async () => exampleRequest(contract)];
+  // A fresh tenant has nothing: the example's ids do not exist.
+  if (status === 404 && contract.example?.path) return [async () => exampleRequest(contract)];
+  const request = generic[status]?.(contract);
+  return request ? [async () => request] : [];
+}
+
+const lowestSuccess = (contract: RouteContract) => Math.min(...Object.keys(contract.responses).map(Number).filter((s) => s >= 200 && s < 300));
+const statusesOf = (contract: RouteContract) => Object.keys(document.paths[contract.path]![contract.method.toLowerCase()]!.responses).map(Number);
+const cases = documented.flatMap((contract) => statusesOf(contract).filter((s) => !(s in NOT_PROVOKED)).map((status) => [contract.operationId, status, contract] as const));
+
+describe('the validator', () => {
+  it('refuses what the document does not say: a missing field, a wrong type, an undocumented status', () => {
+    expect(validator.operationErrors('/v2/replay-runs', 'POST', 201, {})).not.toEqual([]);
+    expect(validator.operationErrors('/api/v1/replay/stats', 'GET', 200, { submissions: '1', actions_replayed: 0, divergences: 0, cost_saved: 0 })).not.toEqual([]);
+    expect(validator.operationErrors('/api/v1/replay/stats', 'GET', 200, { submissions: 1, actions_replayed: 0, divergences: 0, cost_saved: 0 })).toEqual([]);
+    expect(validator.operationErrors('/api/v1/replay/stats', 'GET', 409, {})).not.toEqual([]);
+    expect(validator.operationErrors('/api/v1/replay/stats', 'GET', 401, { detail: 'x' })).not.toEqual([]);
+  });
+});
+
+describe('every documented status of every operation', () => {
+  it('has a request that produces it (a scenario in this file, or the frame’s generic one)', () => {
+    const missing = cases.filter(([, status, contract]) => requestsFor(contract, status).length === 0).map(([id, status]) => `${id} ${status}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('names only operations and statuses that exist in the scenarios table', () => {
+    const known = new Map(documented.map((c) => [c.operationId, c]));
+    for (const [operationId, byStatus] of Object.entries(scenarios)) {
+      expect(known.has(operationId), operationId).toBe(true);
+      for (const status of Object.keys(byStatus)) expect(statusesOf(known.get(operationId)!), `${operationId} ${status}`).toContain(Number(status));
+    }
+  });
+
+  it.each(cases)('%s answers %i as the document says', async (_id, status, contract) => {
+    const ctx = await context();
+    for (const scenario of requestsFor(contract, status)) {
+      const response = await ctx.call(await scenario(ctx, contract));
+
+      expect(response.status, response.text).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('x-correlation-id')).toBeTruthy();
+      expect(validator.operationErrors(contract.path, contract.method, status, response.body), response.text.slice(0, 2_000)).toEqual([]);
+    }
+  });
+});
+
+describe('a known path asked with a method it does not answer', () => {
+  const byPath = new Map<string, RouteContract[]>();
+  for (const contract of documented) byPath.set(contract.path, [...(byPath.get(contract.path) ?? []), contract]);
+  const served = (path: string) => routes.filter((route) => route.path === path).map((route) => route.method);
+  const wrong = [...byPath].map(([path, [first]]) => [path, ['DELETE', 'PATCH', 'PUT', 'POST', 'GET'].find((m) => !served(path).includes(m as never))!, first!] as const);
+
+  it.each(wrong)('%s with %s is a 405 with Allow, in the family shape of the document', async (path, method, contract) => {
+    const ctx = await context();
+    const response = await ctx.call({ method, path: fillPath(path, contract.example?.path), ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')!.split(', ').sort()).toEqual(served(path).sort());
+    expect(validator.componentErrors(contract.family === 'v2' ? 'V2MethodNotAllowed' : 'V1MethodNotAllowed', response.body)).toEqual([]);
+  });
+});
+
+describe('the trailing-slash forms the document lists', () => {
+  it('answer GET /api/v1/replay/history/ as GET /api/v1/replay/history', async () => {
+    const ctx = await context();
+    await postResult(ctx, 'run_slash');
+    const response = await ctx.call({ method: 'GET', path: '/api/v1/replay/history/' });
+    expect(response.status).toBe(200);
+    expect(validator.operationErrors('/api/v1/replay/history', 'GET', 200, response.body)).toEqual([]);
+    expect(document.paths['/api/v1/replay/history/']).toEqual({ $ref: '#/paths/~1api~1v1~1replay~1history' });
+  });
+});
