@@ -103,6 +103,8 @@ export const runSchema = z.object({
 export const reportSchema = z.object({
   object: z.literal('replay_report'),
   replay_run_id: z.string(),
+  project_id: z.string(),
+  created_at: z.string(),
   generated_at: z.string(),
   status: runSchema.shape.status,
   baseline: z.string(),
@@ -248,6 +250,12 @@ export const verifyReport = defineContract({
   },
   example: {
     body: {
+      replay_run_id: 'rpl_01jz7k3m9q2w4e6r8t0y1u3i5o',
+      project_id: 'prj_01jz7k3m9q2w4e6r8t0y1u3i5o',
+      baseline: 'managed',
+      candidate: 'managed_mini',
+      replay_class: 'tokenized_performance',
+      created_at: '2026-11-25T09:00:00Z',
       provenance: { trace_schema_version: '2026-11-01' },
       traffic_manifest: { ref: 'usage:500', traces: 500 },
       metrics: { recommended_profile: 'candidate' },

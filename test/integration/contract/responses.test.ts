@@ -77,6 +77,13 @@ const scenarios: Record<string, Record<number, Scenario | Scenario[]>> = {
       return { ...first, body: { ...(first.body as object), divergences: 3 } };
     },
   },
+  createReplayRun: {
+    409: async (ctx, contract) => {
+      const first = { ...exampleRequest(contract), headers: { 'idempotency-key': 'contract-409' } };
+      expect((await ctx.call(first)).status).toBe(201);
+      return { ...first, body: { ...(first.body as object), candidate: 'byoc_us_east' } };
+    },
+  },
   getRunReplayHistory: {
     200: async (ctx, contract) => {
       await postResult(ctx, 'run_42');
