@@ -2,15 +2,15 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError } from '#core/errors.ts';
+import { PayloadTooLargeError, ValidationFailedError } from '#core/errors.ts';
 import { logger } from '../logger.ts';
 import { callerOf, type Caller } from './caller.ts';
 import type { Parsed, RouteContract } from './contract.ts';
 import { renderError, type ApiFamily } from './error-shapes.ts';
 import { jsonBody } from './json-body.ts';
 import { textIssues } from './json-value.ts';
-import { STRICT_QUERY, strictModeOf, unknownFields, unknownFieldWarning, warningHeader } from './unknown-fields.ts';
-import { parseRequestPart, toFieldIssue } from './validation.ts';
+import { parseBody, strictModeOf, withWarnings } from './unknown-fields.ts';
+import { parseRequestPart } from './validation.ts';
 
 /** Default body limit for JSON routes; a contract may lower or raise it. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -79,17 +79,7 @@ export function httpRoute<
     const { request } = contract;
     const textProblems = [...textIssues('path', event.pathParameters), ...textIssues('query', event.queryStringParameters)];
     if (textProblems.length > 0) throw new ValidationFailedError(textProblems);
-    let query = event.queryStringParameters ?? {};
-    let strict = false;
-    if (reportsUnknownFields) {
-      const mode = strictModeOf(event.headers ?? {}, query);
-      if (typeof mode !== 'boolean') {
-        throw new ValidationFailedError([{ loc: [mode.part, mode.name], msg: 'Input should be true or false', type: 'bool_parsing', input: mode.input }]);
-      }
-      strict = mode;
-      const { [STRICT_QUERY]: _strict, ...rest } = query;
-      query = rest;
-    }
+    const { strict, query } = reportsUnknownFields ? strictModeOf(event) : { strict: false, query: event.queryStringParameters ?? {} };
     const parsedBody = request.body ? parseBody(request.body, event.body, { reportsUnknownFields, strict }) : undefined;
     const request_ = {
       body: parsedBody?.value as Parsed<B>,
@@ -107,39 +97,6 @@ export function httpRoute<
   });
 }
 
-/**
- * Validates the body; on `/api/v1`, fields the schema does not know become
- * warnings, or `extra_forbidden` issues in strict mode (as Kubernetes' field
- * validation does), reported with any other issue of the body.
- */
-function parseBody(schema: z.ZodType, raw: unknown, options: { reportsUnknownFields: boolean; strict: boolean }) {
-  const unknown = options.reportsUnknownFields ? unknownFields(schema, raw) : [];
-  const extra = options.strict
-    ? unknown.map((path) => ({ loc: ['body', ...path], msg: 'Extra inputs are not permitted', type: 'extra_forbidden', input: valueAt(raw, path) }))
-    : [];
-  const result = schema.safeParse(raw, { reportInput: true });
-  if (!result.success || extra.length > 0) {
-    throw new ValidationFailedError([...(result.success ? [] : result.error.issues.map((issue) => toFieldIssue('body', issue))), ...extra]);
-  }
-  return { value: result.data as unknown, warnings: unknown.map(unknownFieldWarning) };
-}
-
-function valueAt(root: unknown, path: (string | number)[]): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
-}
-
-/** Warnings go in a `Warning` header, and in a `warnings` list of a JSON object body. */
-function withWarnings(response: RouteResponse, warnings: string[]): RouteResponse {
-  if (warnings.length === 0) return response;
-  const body = response.body;
-  const isObject = body !== null && typeof body === 'object' && !Array.isArray(body) && response.rawBody === undefined;
-  return {
-    ...response,
-    ...(isObject ? { body: { ...(body as Record<string, unknown>), warnings } } : {}),
-    headers: { ...response.headers, warning: warningHeader(warnings) },
-  };
-}
-
 function frame(family: ApiFamily): MiddlewareObj<Event, Result, Error, Context> {
   return {
     before: async (request) => {
@@ -154,7 +111,7 @@ function frame(family: ApiFamily): MiddlewareObj<Event, Result, Error, Context> 
     },
     onError: async (request) => {
       const correlationId = (request.context as unknown as Partial<Internal>).correlationId ?? request.context.awsRequestId;
-      const error = fromMiddyError(request.error);
+      const error = request.error;
       const rendered = renderError(family, error, correlationId);
       if (rendered.status >= 500) {
         logger.error('Unhandled error', error as Error);
@@ -182,13 +139,6 @@ function bodyLimit(maxBytes: number): MiddlewareObj<Event, Result> {
       if (bytes > maxBytes) throw new PayloadTooLargeError(maxBytes);
     },
   };
-}
-
-/** middy's own HTTP errors (a 415) become domain errors. */
-function fromMiddyError(error: unknown): unknown {
-  const status = (error as { statusCode?: number } | null)?.statusCode;
-  if (status === 415) return new UnsupportedMediaTypeError();
-  return error;
 }
 
 function toResult(response: RouteResponse, correlationId: string): Result {

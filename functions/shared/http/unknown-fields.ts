@@ -1,4 +1,8 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { ValidationFailedError } from '#core/errors.ts';
+import type { RouteResponse } from './route.ts';
+import { toFieldIssue } from './validation.ts';
 
 export type FieldPath = (string | number)[];
 
@@ -82,24 +86,61 @@ export const STRICT_QUERY = 'strict';
 
 /**
  * Whether the request asks for strict field validation (`Reprise-Strict: true`
- * or `?strict=true`), or where a value other than `true` or `false` was sent.
+ * or `?strict=true`; a 422 for any other value than `true` or `false`), and
+ * its query without that parameter.
  */
-export function strictModeOf(headers: Record<string, string | undefined>, query: Record<string, string | undefined>): boolean | { part: 'header' | 'query'; name: string; input: string } {
+export function strictModeOf(event: Pick<APIGatewayProxyEventV2, 'headers' | 'queryStringParameters'>): { strict: boolean; query: Record<string, string | undefined> } {
+  const { [STRICT_QUERY]: fromQuery, ...query } = event.queryStringParameters ?? {};
   let strict = false;
   for (const [part, name, value] of [
-    ['header', STRICT_HEADER, headers[STRICT_HEADER]],
-    ['query', STRICT_QUERY, query[STRICT_QUERY]],
+    ['header', STRICT_HEADER, event.headers?.[STRICT_HEADER]],
+    ['query', STRICT_QUERY, fromQuery],
   ] as const) {
     if (value === undefined) continue;
     const normalized = value.trim().toLowerCase();
-    if (normalized !== 'true' && normalized !== 'false') return { part, name, input: value };
+    if (normalized !== 'true' && normalized !== 'false') {
+      throw new ValidationFailedError([{ loc: [part, name], msg: 'Input should be true or false', type: 'bool_parsing', input: value }]);
+    }
     strict ||= normalized === 'true';
   }
-  return strict;
+  return { strict, query };
+}
+
+/**
+ * Validates a body; on `/api/v1` (`reportsUnknownFields`), fields the schema
+ * does not know become warnings, or `extra_forbidden` issues in strict mode
+ * (as Kubernetes' field validation does), reported with the body's other issues.
+ */
+export function parseBody(schema: z.ZodType, raw: unknown, options: { reportsUnknownFields: boolean; strict: boolean }): { value: unknown; warnings: string[] } {
+  const unknown = options.reportsUnknownFields ? unknownFields(schema, raw) : [];
+  const extra = options.strict
+    ? unknown.map((path) => ({ loc: ['body', ...path], msg: 'Extra inputs are not permitted', type: 'extra_forbidden', input: valueAt(raw, path) }))
+    : [];
+  const result = schema.safeParse(raw, { reportInput: true });
+  if (!result.success || extra.length > 0) {
+    throw new ValidationFailedError([...(result.success ? [] : result.error.issues.map((issue) => toFieldIssue('body', issue))), ...extra]);
+  }
+  return { value: result.data, warnings: unknown.map(unknownFieldWarning) };
+}
+
+function valueAt(root: unknown, path: FieldPath): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
+}
+
+/** Warnings go in a `Warning` header, and in a `warnings` list of a JSON object body. */
+export function withWarnings(response: RouteResponse, warnings: string[]): RouteResponse {
+  if (warnings.length === 0) return response;
+  const body = response.body;
+  const isObject = body !== null && typeof body === 'object' && !Array.isArray(body) && response.rawBody === undefined;
+  return {
+    ...response,
+    ...(isObject ? { body: { ...(body as Record<string, unknown>), warnings } } : {}),
+    headers: { ...response.headers, warning: warningHeader(warnings) },
+  };
 }
 
 /** What a request with unknown fields is told: one warning per field. */
-export function unknownFieldWarning(path: FieldPath): string {
+function unknownFieldWarning(path: FieldPath): string {
   return `unknown field: ${fieldName(path)}`;
 }
 
