@@ -58,37 +58,53 @@ export function parseJson(text: string, part: RequestPart = 'body'): { value: un
   return { value, issues: jsonValueIssues(value, part) };
 }
 
+/** A node of the walk: its value, and how it hangs from the root (the path is only built for an issue). */
+interface Node {
+  value: unknown;
+  parent: Node | undefined;
+  key: string | number;
+  depth: number;
+}
+
+function pathOf(node: Node): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let at: Node | undefined = node; at?.parent; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
 /** The issues of an already parsed value (strings, keys, depth; numbers only as `parseJson` marks them). */
 export function jsonValueIssues(root: unknown, part: RequestPart): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [{ value: root, path: [], depth: 0 }];
+  const stack: Node[] = [{ value: root, parent: undefined, key: '', depth: 1 }];
   while (stack.length > 0 && issues.length < jsonValueRules.maxIssues) {
-    const { value, path, depth } = stack.pop()!;
-    const loc = [part, ...path];
+    const node = stack.pop()!;
+    const { value } = node;
     if (typeof value === 'string') {
-      if (!value.isWellFormed()) issues.push(loneSurrogate(loc, value));
-      continue;
-    }
-    if (value instanceof RefusedNumber) {
-      issues.push(refusedNumber(loc, value));
+      if (!value.isWellFormed()) issues.push(loneSurrogate([part, ...pathOf(node)], value));
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth + 1 > jsonValueRules.maxDepth) {
-      issues.push({ loc, msg: `JSON may nest at most ${jsonValueRules.maxDepth} levels of arrays and objects`, type: 'json_depth' });
+    if (value instanceof RefusedNumber) {
+      issues.push(refusedNumber([part, ...pathOf(node)], value));
       continue;
     }
-    const children: { value: unknown; path: (string | number)[]; depth: number }[] = [];
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => children.push({ value: item, path: [...path, i], depth: depth + 1 }));
-    } else {
-      for (const [key, item] of Object.entries(value)) {
-        const keyIssue = keyProblem(key, item);
-        if (keyIssue) issues.push({ loc: [...loc, key], input: key, ...keyIssue });
-        else children.push({ value: item, path: [...path, key], depth: depth + 1 });
-      }
+    if (node.depth > jsonValueRules.maxDepth) {
+      issues.push({ loc: [part, ...pathOf(node)], msg: `JSON may nest at most ${jsonValueRules.maxDepth} levels of arrays and objects`, type: 'json_depth' });
+      continue;
     }
-    // Reversed onto the stack, so issues come in document order.
+    const depth = node.depth + 1;
+    // Pushed last to first, so issues come in document order.
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: node, key: i, depth });
+      continue;
+    }
+    const children: Node[] = [];
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      const keyIssue = keyProblem(key, item);
+      if (keyIssue) issues.push({ loc: [part, ...pathOf(node), key], input: key, ...keyIssue });
+      else children.push({ value: item, parent: node, key, depth });
+    }
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return issues.slice(0, jsonValueRules.maxIssues);
