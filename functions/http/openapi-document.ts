@@ -149,7 +149,7 @@ function operationOf(contract: RouteContract): JsonSchema {
   const errorSchema = ref(v1 ? 'V1Error' : 'V2Error');
   const responses: Record<string, unknown> = {};
   // A status both the route and the frame answer (a v2 400, say) keeps the route's schema and both reasons.
-  const answer = (status: number | string, description: string, schema: unknown, headers: Record<string, unknown> = {}) => {
+  const answer = (status: number | string, description: string, schema: unknown, headers: Record<string, unknown> = {}, contentType = 'application/json') => {
     const existing = responses[String(status)] as { description: string } | undefined;
     if (existing) {
       existing.description = `${existing.description}; or: ${description}`;
@@ -158,7 +158,7 @@ function operationOf(contract: RouteContract): JsonSchema {
     responses[String(status)] = {
       description,
       headers: { 'X-Correlation-Id': headerRef('CorrelationId'), ...headers },
-      content: { 'application/json': { schema } },
+      content: { [contentType]: contentType === 'application/json' ? { schema } : {} },
     };
   };
 
@@ -166,7 +166,7 @@ function operationOf(contract: RouteContract): JsonSchema {
     const success = Number(status) < 300;
     let schema: unknown = response.schema ? toSchema(response.schema) : Number(status) >= 400 ? errorSchemaOf(contract, Number(status)) : {};
     if (success && reportsUnknownFields) schema = withWarnings(schema as JsonSchema);
-    answer(status, response.description, schema, success && reportsUnknownFields ? { Warning: headerRef('Warning') } : {});
+    answer(status, response.description, schema, success && reportsUnknownFields ? { Warning: headerRef('Warning') } : {}, response.contentType);
   }
   if (contract.auth) answer(401, 'Missing or invalid API key', errorSchema);
   const { body, query, path, headers } = contract.request;

@@ -128,6 +128,12 @@ export const replaySchema = z.object({
 });
 
 const notFound = (what: string) => ({ description: `No such ${what} in this project` });
+
+/** Example ids, for the document and the contract tests. */
+const ids = { endpoint_id: 'pep_01jz7k3m9q2w4e6r8t0y1u3i5o', session_id: 'ses_01jz7k3m9q2w4e6r8t0y1u3i5o', replay_id: 'srp_01jz7k3m9q2w4e6r8t0y1u3i5o' };
+const endpointExample = { endpoint_id: ids.endpoint_id };
+const sessionExample = { endpoint_id: ids.endpoint_id, session_id: ids.session_id };
+const replayExample = { ...sessionExample, replay_id: ids.replay_id };
 const invalid = { description: 'A field outside its limits' };
 
 export const createEndpoint = defineContract({
@@ -148,6 +154,7 @@ export const createEndpoint = defineContract({
       redact_headers: optional(redactHeaders),
     }),
   },
+  example: { body: { name: 'checkout-api', upstream_url: 'https://api.example.com', recording: true, session_header: 'x-session-id', redact_headers: ['x-internal-token'] } },
   responses: {
     201: { description: 'The endpoint, with its proxy URL', schema: endpointSchema },
     400: { description: 'The upstream URL is refused (a non-public address)' },
@@ -165,6 +172,7 @@ export const listEndpoints = defineContract({
   tags,
   auth: true,
   request: { query: z.strictObject(page) },
+  example: { query: { limit: '20' } },
   responses: { 200: { description: 'A page of endpoints', schema: listOf(endpointSchema) }, 422: invalid },
 });
 
@@ -177,6 +185,7 @@ export const getEndpoint = defineContract({
   tags,
   auth: true,
   request: { path: endpointPath },
+  example: { path: endpointExample },
   responses: { 200: { description: 'The endpoint', schema: endpointSchema }, 404: notFound('endpoint') },
 });
 
@@ -199,6 +208,7 @@ export const updateEndpoint = defineContract({
       redact_headers: optional(redactHeaders),
     }),
   },
+  example: { path: endpointExample, body: { recording: false } },
   responses: {
     200: { description: 'The endpoint after the change', schema: endpointSchema },
     400: { description: 'The upstream URL is refused (a non-public address)' },
@@ -216,6 +226,7 @@ export const deleteEndpoint = defineContract({
   tags,
   auth: true,
   request: { path: endpointPath, query: z.strictObject({ confirm: z.string().min(1).max(L.maxEndpointNameChars).describe("The endpoint's name, to confirm") }) },
+  example: { path: endpointExample, query: { confirm: 'checkout-api' } },
   responses: {
     200: { description: 'Deleted: its token stops at once, what it recorded is purged in the background', schema: z.object({ id: z.string(), object: z.literal('proxy_endpoint'), deleted: z.literal(true) }) },
     400: { description: "confirm is not the endpoint's name" },
@@ -233,6 +244,7 @@ export const listRecordings = defineContract({
   tags,
   auth: true,
   request: { path: endpointPath, query: z.strictObject(page) },
+  example: { path: endpointExample, query: { limit: '20' } },
   responses: { 200: { description: 'A page of recordings', schema: listOf(recordingSchema) }, 404: notFound('endpoint'), 422: invalid },
 });
 
@@ -245,6 +257,7 @@ export const listSessions = defineContract({
   tags,
   auth: true,
   request: { path: endpointPath, query: z.strictObject(page) },
+  example: { path: endpointExample, query: { limit: '20' } },
   responses: { 200: { description: 'A page of sessions', schema: listOf(sessionSchema) }, 404: notFound('endpoint'), 422: invalid },
 });
 
@@ -257,6 +270,7 @@ export const getSession = defineContract({
   tags,
   auth: true,
   request: { path: sessionPath, query: z.strictObject(page) },
+  example: { path: sessionExample, query: { limit: '20' } },
   responses: {
     200: { description: 'The session with a page of its recordings', schema: sessionSchema.extend({ recordings: z.array(recordingSchema), next_cursor: z.string().nullable() }) },
     404: notFound('endpoint or session'),
@@ -273,6 +287,7 @@ export const getRecording = defineContract({
   tags,
   auth: true,
   request: { path: sessionPath.extend({ recording_id: id }) },
+  example: { path: { ...sessionExample, recording_id: 'rec_01jz7k3m9q2w4e6r8t0y1u3i5o' } },
   responses: { 200: { description: 'The recording, bodies included', schema: recordingSchema }, 404: notFound('endpoint, session or recording') },
 });
 
@@ -286,6 +301,23 @@ export const importHar = defineContract({
   auth: true,
   maxBodyBytes: L.maxImportBodyBytes,
   request: { path: endpointPath, body: harSchema },
+  example: {
+    path: endpointExample,
+    body: {
+      log: {
+        version: '1.2',
+        creator: { name: 'Firefox', version: '128.0' },
+        entries: [
+          {
+            startedDateTime: '2026-11-25T09:00:00.000Z',
+            time: 42,
+            request: { method: 'GET', url: 'https://api.example.com/v1/orders?page=1', headers: [{ name: 'Accept', value: 'application/json' }] },
+            response: { status: 200, headers: [{ name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: '{"orders":[]}' } },
+          },
+        ],
+      },
+    },
+  },
   responses: {
     201: { description: 'The new session', schema: sessionSchema },
     400: { description: 'An entry the import cannot use' },
@@ -320,6 +352,7 @@ export const createReplay = defineContract({
       ),
     }),
   },
+  example: { path: sessionExample, body: { target_url: 'https://staging.example.com', speed: 'instant', header_overrides: { authorization: 'Bearer staging-token' }, compare: 'status' } },
   responses: {
     202: { description: 'The replay, queued', schema: replaySchema },
     400: { description: 'The target URL is refused, the session is empty or longer than a replay sends' },
@@ -337,6 +370,7 @@ export const listReplays = defineContract({
   tags,
   auth: true,
   request: { path: sessionPath, query: z.strictObject(page) },
+  example: { path: sessionExample, query: { limit: '20' } },
   responses: { 200: { description: 'A page of replays', schema: listOf(replaySchema) }, 404: notFound('endpoint or session'), 422: invalid },
 });
 
@@ -352,6 +386,7 @@ export const getReplay = defineContract({
     path: replayPath,
     query: z.strictObject({ limit: queryInteger({ min: 1, max: L.maxResultsPageSize, default: L.defaultResultsPageSize }), cursor }),
   },
+  example: { path: replayExample, query: { limit: '100' } },
   responses: {
     200: { description: 'The replay with a page of its results', schema: replaySchema.extend({ results: z.array(resultSchema), next_cursor: z.string().nullable() }) },
     404: notFound('endpoint, session or replay'),
@@ -368,6 +403,7 @@ export const cancelReplay = defineContract({
   tags,
   auth: true,
   request: { path: replayPath },
+  example: { path: replayExample },
   responses: {
     200: { description: 'The canceled replay', schema: replaySchema },
     400: { description: 'The replay has already ended' },

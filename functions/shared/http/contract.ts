@@ -41,7 +41,19 @@ export interface RouteContract<
    * which the OpenAPI generator adds): its 2xx, and the 400/404/409 its logic
    * throws. The contract tests make a route produce each of them.
    */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, ResponseContract>;
+}
+
+export interface ResponseContract {
+  description: string;
+  schema?: z.ZodType;
+  /**
+   * What the body is when it is not JSON (the any-type wildcard for an
+   * answer passed on as it came, as the recording proxy's), documented
+   * without a schema.
+   * @default 'application/json'
+   */
+  contentType?: string;
 }
 
 /** A request as a client sends it: path and query values as text, the body as JSON. */

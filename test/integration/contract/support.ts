@@ -44,7 +44,7 @@ export function fillPath(template: string, values: Record<string, string> = {}, 
 /** The contract's example as a request. */
 export function exampleRequest(contract: RouteContract, example: RequestExample = contract.example ?? {}): TestRequest {
   return {
-    method: contract.method,
+    method: methodOf(contract),
     path: fillPath(contract.path, example.path),
     ...(example.query ? { query: example.query } : {}),
     ...(example.headers ? { headers: example.headers } : {}),
@@ -113,27 +113,28 @@ export function openApiValidator(document: Document) {
 export const openApiDocument = () => buildOpenApiDocument() as unknown as Document;
 
 /**
- * Gives this test file detached-replay queues of its own (a route and the
- * page queue) so that a 202, which leaves a page message behind, cannot reach
- * another file's queues; and lets requests answer 202 at once (budget 0).
- * Call before the first request reaches a detached replay handler; returns
- * the function that restores the environment.
+ * The environment the contract tests need, set before the first request
+ * reaches a handler (handlers read it when they load); returns the function
+ * that restores it:
+ * - detached-replay queues of the file's own (a route and the page queue), so
+ *   that a 202, which leaves a page message behind, cannot reach another
+ *   file's queues, and requests that answer 202 at once (budget 0);
+ * - loopback upstreams and targets allowed, as `npm start` can, for the
+ *   recording proxy to forward to a local server.
  */
-export async function privateDetachedQueues(label: string): Promise<() => void> {
+export async function contractTestEnvironment(label: string): Promise<() => void> {
   const sqs = new SQSClient({});
   const create = async (name: string) => {
     const queueName = `${name}-${label}-${Date.now()}`;
     await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
     return localQueueUrl(process.env.AWS_ENDPOINT_URL_SQS!, queueName);
   };
-  const saved = {
-    [DETACHED_ROUTES_ENV]: process.env[DETACHED_ROUTES_ENV],
-    [queues.detachedPages.envName]: process.env[queues.detachedPages.envName],
-    DETACHED_INLINE_BUDGET_MS: process.env.DETACHED_INLINE_BUDGET_MS,
-  };
+  const names = [DETACHED_ROUTES_ENV, queues.detachedPages.envName, 'DETACHED_INLINE_BUDGET_MS', 'REPRISE_ALLOW_LOOPBACK_TARGETS'];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
   process.env[DETACHED_ROUTES_ENV] = JSON.stringify({ 'example-ingest': { queue_url: await create('contract-route') } });
   process.env[queues.detachedPages.envName] = await create('contract-pages');
   process.env.DETACHED_INLINE_BUDGET_MS = '0';
+  process.env.REPRISE_ALLOW_LOOPBACK_TARGETS = 'true';
   return () => {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
@@ -141,3 +142,6 @@ export async function privateDetachedQueues(label: string): Promise<() => void> 
     }
   };
 }
+
+/** The method a contract is exercised with: its own, or POST for an `ANY` route (the document lists it under each). */
+export const methodOf = (contract: RouteContract) => (contract.method === 'ANY' ? 'POST' : contract.method);

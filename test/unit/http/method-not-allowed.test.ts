@@ -11,6 +11,8 @@ const concrete = (path: string) => path.replace(/\{[^}]+\+\}/g, 'a/b').replace(/
 /** Every catalogue path with the methods its routes answer. */
 const byPath = new Map<string, Set<HttpMethod>>();
 for (const route of routes) byPath.set(route.path, (byPath.get(route.path) ?? new Set()).add(route.method));
+// A path with an ANY route answers every method: it never reaches the $default route.
+for (const [path, methods] of byPath) if (methods.has('ANY')) byPath.delete(path);
 
 const call = async (method: string, path: string) =>
   decodeResult(await handler(httpEvent({ method, path, routePath: '$default', requestId: 'req-405' })));
