@@ -280,7 +280,7 @@ const proxy = {
 
 /** The built Replay Hub page (`web/`, built by `npm run build`). */
 export const pageFiles: BundledFiles = { from: 'dist/web', into: 'web' };
-/** Both page routes share one function, so the HTML and its assets warm the same container. */
+/** Every page route shares one function, so the HTML and its assets warm the same container. */
 const page = { entry: 'functions/http/page/serve-page.ts', auth: false, ...small, uses: [], files: pageFiles } as const;
 
 /** The authorizer runs before every route with `auth: true`. */
@@ -296,6 +296,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/v1/me', entry: 'functions/http/account/get-me.ts', auth: true, ...small, uses: [] },
   { method: 'GET', path: '/replay', ...page },
   { method: 'GET', path: '/replay/{proxy+}', ...page },
+  // Exactly /proxy: the paths below it are the recording proxy's (ANY /proxy/{endpoint_token}/…).
+  { method: 'GET', path: '/proxy', ...page },
   {
     method: 'POST',
     path: '/api/v1/replay/{run_id}/results',

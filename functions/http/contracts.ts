@@ -15,6 +15,7 @@ export const contracts: readonly RouteContract[] = [
   account.getMe,
   page.replayPage,
   page.replayPageFiles,
+  page.proxyPage,
   ledger.postResult,
   ledger.listHistory,
   ledger.getRunHistory,

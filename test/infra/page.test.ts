@@ -18,16 +18,30 @@ function targetOf(routeKey: string): string {
   return integration.Properties.IntegrationUri['Fn::GetAtt'][0];
 }
 
-describe('the Replay Hub page on AWS', () => {
-  it('is served at /replay and below by public routes', () => {
-    expect(pageRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual(['GET /replay false', 'GET /replay/{proxy+} false']);
+describe('the pages on AWS', () => {
+  it('are served at /replay and below, and at exactly /proxy, by public routes', () => {
+    expect(pageRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual(['GET /replay false', 'GET /replay/{proxy+} false', 'GET /proxy false']);
   });
 
-  it('has both routes share one function, which touches no table, queue, bucket or secret', () => {
+  it('have every route share one function, which touches no table, queue, bucket or secret', () => {
     const [functionId] = q.fn('functions/http/page/serve-page.ts');
-    expect(pageRoutes.map((r) => targetOf(`${r.method} ${r.path}`))).toEqual([functionId, functionId]);
+    expect(pageRoutes.map((r) => targetOf(`${r.method} ${r.path}`))).toEqual(pageRoutes.map(() => functionId));
     const statements = q.statementsOf('functions/http/page/serve-page.ts');
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => !a.startsWith('logs:'))).toEqual([]);
+  });
+
+  it('leave every path below /proxy to the recording proxy: GET /proxy is the page, /proxy/{endpoint_token} and below the proxy', () => {
+    const [pageFunction] = q.fn('functions/http/page/serve-page.ts');
+    const [proxyFunction] = q.fn('functions/http/proxy/forward.ts');
+    const proxyKeys = q
+      .resources('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey as string)
+      .filter((key) => / \/proxy(\/|$)/.test(key))
+      .sort();
+    expect(proxyKeys).toEqual(['ANY /proxy/{endpoint_token}', 'ANY /proxy/{endpoint_token}/{proxy+}', 'GET /proxy']);
+    expect(targetOf('GET /proxy')).toBe(pageFunction);
+    expect(targetOf('ANY /proxy/{endpoint_token}')).toBe(proxyFunction);
+    expect(targetOf('ANY /proxy/{endpoint_token}/{proxy+}')).toBe(proxyFunction);
   });
 
   it('builds the page before bundling and copies it beside the bundle', () => {

@@ -33,3 +33,17 @@ export const replayPageFiles = defineContract({
     404: { description: 'No such asset, or no such page (the page, which says so)' },
   },
 });
+
+/**
+ * The Proxy page. Paths below `/proxy/` are the recording proxy's
+ * (`ANY /proxy/{endpoint_token}/{proxy+}`), so the page is served at exactly
+ * `/proxy` and keeps its state (endpoint, tab, view, session) in the query string.
+ */
+export const proxyPage = defineContract({
+  ...common,
+  path: '/proxy',
+  operationId: 'getProxyPage',
+  summary: 'The Proxy page',
+  request: {},
+  responses: { 200: { description: 'The page (text/html)' }, 304: { description: 'Not modified (If-None-Match)' } },
+});

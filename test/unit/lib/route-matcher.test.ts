@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpMethod, RouteSpec } from '../../../lib/catalogue.ts';
+import { routes } from '../../../lib/catalogue.ts';
 import { createAllowedMethods, createRouteMatcher } from '../../../lib/route-matcher.ts';
 
 const route = (method: HttpMethod, path: string): RouteSpec => ({
@@ -99,6 +100,20 @@ describe('the local route matcher (API Gateway HTTP API rules)', () => {
     expect(of('POST', '/proxy/t/health')).toBe('ANY /proxy/{token}/{proxy+}');
     expect(of('DELETE', '/proxy/t')).toBe('ANY /proxy/{token}');
     expect(of('POST', '/proxy/t/')).toBe('ANY /proxy/{token}');
+  });
+
+  it("sends exactly /proxy to the Proxy page and every path below it to the recording proxy, with the catalogue's own routes", () => {
+    const catalogue = createRouteMatcher(routes);
+    const entry = (method: string, path: string) => catalogue(method, path)?.route.entry;
+    expect(entry('GET', '/proxy')).toBe('functions/http/page/serve-page.ts');
+    expect(entry('GET', '/proxy/')).toBe('functions/http/page/serve-page.ts');
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      expect(entry(method, '/proxy/tok_123'), method).toBe('functions/http/proxy/forward.ts');
+      expect(entry(method, '/proxy/tok_123/cart/items'), method).toBe('functions/http/proxy/forward.ts');
+    }
+    expect(catalogue('GET', '/proxy/tok_123/a/b')?.pathParameters).toEqual({ endpoint_token: 'tok_123', proxy: 'a/b' });
+    // The page is read-only: other methods at /proxy reach no route (the fallback's 404).
+    expect(catalogue('POST', '/proxy')).toBeUndefined();
   });
 });
 

@@ -21,7 +21,7 @@ const get = (path: string, headers: Record<string, string> = {}) => pageResponse
 const decoded = (response: ReturnType<typeof get>) => Buffer.from(response.rawBody!.data, response.rawBody!.isBase64Encoded ? 'base64' : 'utf8').toString();
 
 describe('the page routes', () => {
-  it.each(['/replay', '/replay/', '/replay/runs/run_42', '/replay/runs/run%3A42/'])('serve the page for %s, never cached without revalidation', (path) => {
+  it.each(['/replay', '/replay/', '/replay/runs/run_42', '/replay/runs/run%3A42/', '/proxy', '/proxy/'])('serve the page for %s, never cached without revalidation', (path) => {
     const response = get(path);
     expect(response.status).toBe(200);
     expect(decoded(response)).toContain('<title>Replay Hub</title>');
@@ -53,6 +53,12 @@ describe('the page routes', () => {
     const response = get('/replay/runs/a/b');
     expect(response.status).toBe(404);
     expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');
+  });
+
+  it('serve the Proxy page at /proxy only: the paths below it are the recording proxy\'s', () => {
+    expect(get('/proxy').status).toBe(200);
+    expect(get('/proxy/tok_123').status).toBe(404);
+    expect(get('/proxy/tok_123/cart').status).toBe(404);
   });
 
   it('serve hashed assets with their type, cached for a year as immutable', () => {
