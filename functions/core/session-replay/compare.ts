@@ -4,9 +4,6 @@ import diff from 'microdiff';
 import { sessionReplayLimits as L } from './limits.ts';
 import type { BodyDifference } from './model.ts';
 
-/** A JSON path `ignore_paths` accepts: `$`, then `.name`, `['name']`, `[0]`, `[*]` or `..name` steps (no filter scripts). */
-export const IGNORE_PATH_PATTERN = /^\$(\.\.?[A-Za-z_$*][\w$-]*|\[(\d+|\*|'[^']*'|"[^"]*")\])*$/;
-
 /**
  * Compares a recorded answer body with a replayed one: as JSON (with the
  * `ignore_paths` removed from both) when both parse, else byte for byte.

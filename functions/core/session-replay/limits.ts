@@ -41,6 +41,7 @@ export const sessionReplayLimits = {
   maxHeaderOverrides: 50,
   maxHeaderValueChars: 8_192,
   maxIgnorePaths: 50,
+  maxIgnorePathChars: 256,
   /** Requests of an `instant` replay in flight at once. */
   instantConcurrency: 50,
   /** Requests of a timed replay in flight at once (more due at the same moment wait, and their delay is recorded). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IGNORE_PATH_PATTERN } from '#core/session-replay/compare.ts';
+import { IGNORE_PATH_PATTERN } from '#core/session-replay/ignore-path.ts';
 import { HEADER_NAME } from '#core/session-replay/headers.ts';
 import { sessionReplayLimits as L } from '#core/session-replay/limits.ts';
 import { COMPARE_MODES, REPLAY_SPEEDS, REPLAY_STATUSES } from '#core/session-replay/model.ts';
@@ -347,7 +347,7 @@ export const createReplay = defineContract({
           .refine((record) => Object.keys(record).length <= L.maxHeaderOverrides, { message: `At most ${L.maxHeaderOverrides} header overrides` }),
       ).transform((value) => value ?? {}),
       compare: optional(z.enum(COMPARE_MODES)).transform((value) => value ?? 'status'),
-      ignore_paths: optional(z.array(z.string().max(256).regex(IGNORE_PATH_PATTERN, 'Must be a JSON path such as $.data.id or $.items[*].updated_at')).max(L.maxIgnorePaths)).transform(
+      ignore_paths: optional(z.array(z.string().max(L.maxIgnorePathChars).regex(IGNORE_PATH_PATTERN, 'Must be a JSON path such as $.data.id or $.items[*].updated_at')).max(L.maxIgnorePaths)).transform(
         (value) => value ?? [],
       ),
     }),

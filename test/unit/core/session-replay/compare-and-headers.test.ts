@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compareBodies, IGNORE_PATH_PATTERN } from '../../../../functions/core/session-replay/compare.ts';
+import { compareBodies } from '../../../../functions/core/session-replay/compare.ts';
+import { IGNORE_PATH_PATTERN } from '../../../../functions/core/session-replay/ignore-path.ts';
 import { redact, replayHeaders, withoutHopByHop } from '../../../../functions/core/session-replay/headers.ts';
 import { upstreamUrl } from '../../../../functions/core/session-replay/proxy.ts';
 
