@@ -51,13 +51,13 @@ export function errorMessage(status: number, body: ErrorBody | undefined): strin
 
 /** Reprise's API, called on the page's own origin with the key as a bearer token. */
 export function createApiClient(apiKey: string, signal?: AbortSignal) {
-  /** Any call of the API: JSON in and out; a refused call throws an `ApiError` with the API's own message. */
-  async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Any call of the API: JSON text in, JSON out; a refused call throws an `ApiError` with the API's own message. */
+  async function sendJsonText<T>(method: string, path: string, json?: string): Promise<T> {
     let response: Response;
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (json !== undefined) headers['content-type'] = 'application/json';
     try {
-      response = await fetch(path, { method, headers, cache: 'no-store', ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(signal ? { signal } : {}) });
+      response = await fetch(path, { method, headers, cache: 'no-store', ...(json === undefined ? {} : { body: json }), ...(signal ? { signal } : {}) });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError(0, 'The API could not be reached. Check your connection and try again.');
@@ -68,9 +68,12 @@ export function createApiClient(apiKey: string, signal?: AbortSignal) {
     }
     return answer as T;
   }
+  /** Any call of the API with a value as its JSON body. */
+  const send = <T>(method: string, path: string, body?: unknown) => sendJsonText<T>(method, path, body === undefined ? undefined : JSON.stringify(body));
   const get = <T>(path: string) => send<T>('GET', path);
   return {
     send,
+    sendJsonText,
     get,
     stats: () => get<Stats>('/api/v1/replay/stats'),
     daily: (days: number, kind?: LedgerKind) => get<DailyStats>(`/api/v1/replay/stats/daily?days=${days}${kind ? `&kind=${kind}` : ''}`),

@@ -7,7 +7,7 @@ import { formatCount, formatUsd, plural } from './format.ts';
 import { CHART_DAYS, hubHref, PAGE_SIZES, runHref, type HubQuery } from './routes.ts';
 import { KINDS, ledgerLimits, NO_DEPLOYMENT, STATUSES, type DailyStats, type HistoryPage, type LedgerKind, type Stats, type Submission } from './types.ts';
 import type { ViewContext } from './view-context.ts';
-import { errorPanel, isAbort, localTime, pageHeading, statusBadge } from './widgets.ts';
+import { copyButton, errorPanel, isAbort, localTime, pageHeading, statusBadge } from './widgets.ts';
 
 /**
  * The Replay Hub: totals, the divergences chart and the submissions table,
@@ -291,20 +291,7 @@ function describeFilter(query: HubQuery): string {
 function emptyState(ctx: ViewContext): HTMLElement {
   const command = firstResultCurl(location.origin);
   const code = h('pre', { class: 'command', tabindex: '0', 'aria-label': 'curl command' }, h('code', {}, command));
-  const copy = h(
-    'button',
-    {
-      type: 'button',
-      class: 'button',
-      onclick: () => {
-        navigator.clipboard?.writeText(command).then(
-          () => ctx.announce('The command was copied.'),
-          () => selectText(code, ctx),
-        ) ?? selectText(code, ctx);
-      },
-    },
-    'Copy command',
-  );
+  const copy = copyButton(ctx, () => command, code, 'Copy command', 'The command was copied.');
   return h(
     'section',
     { class: 'panel empty-state', 'aria-labelledby': 'empty-title' },
@@ -313,13 +300,4 @@ function emptyState(ctx: ViewContext): HTMLElement {
     code,
     h('p', { class: 'empty-actions' }, copy, ' Then press Refresh.'),
   );
-}
-
-function selectText(element: HTMLElement, ctx: ViewContext): void {
-  const range = document.createRange();
-  range.selectNodeContents(element);
-  const selection = getSelection();
-  selection?.removeAllRanges();
-  selection?.addRange(range);
-  ctx.announce('The command is selected: press Ctrl+C or ⌘C to copy it.');
 }

@@ -3,6 +3,8 @@ import { h, replace } from './dom.ts';
 import { pageHeading } from './widgets.ts';
 
 export interface KeyFormOptions {
+  /** The page the key opens (its section's name). */
+  heading: string;
   /** Why the form shows (a refused or forgotten key). */
   notice?: string | undefined;
   /** Called with a key the API accepted. */
@@ -75,7 +77,7 @@ export function showKeyForm(main: HTMLElement, options: KeyFormOptions): void {
     error,
     submit,
   );
-  replace(main, pageHeading('Replay Hub'), form);
-  document.title = 'Sign in · Replay Hub · Reprise';
+  replace(main, pageHeading(options.heading), form);
+  document.title = `Sign in · ${options.heading} · Reprise`;
   input.focus();
 }

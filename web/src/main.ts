@@ -3,6 +3,7 @@ import { showHub } from './hub-view.ts';
 import { keyStore } from './key-store.ts';
 import { showKeyForm } from './key-view.ts';
 import { showNotFound } from './not-found-view.ts';
+import { showProxy } from './proxy/proxy-view.ts';
 import { viewOf } from './routes.ts';
 import { showRun } from './run-view.ts';
 import { isAppPath, SECTIONS } from './sections.ts';
@@ -36,6 +37,7 @@ function render(options: { notice?: string; focus?: string } = {}): void {
   forgetKey.hidden = !key;
   if (!key) {
     showKeyForm(main, {
+      heading: SECTIONS.find((section) => section.owns(location.pathname))?.label ?? 'Reprise',
       notice: options.notice,
       accepted: (accepted) => {
         keyStore.set(accepted);
@@ -62,6 +64,7 @@ function render(options: { notice?: string; focus?: string } = {}): void {
   const view = viewOf(location.pathname, location.search);
   if (view.name === 'hub') showHub(context, view.query);
   else if (view.name === 'run') showRun(context, view.runId);
+  else if (view.name === 'proxy') showProxy(context, view.query);
   else showNotFound(context);
   // After client-side navigation, move focus as a page load would reset it.
   if (!firstRender) (document.getElementById(options.focus ?? '') ?? main.querySelector<HTMLElement>('h1'))?.focus();

@@ -1,3 +1,4 @@
+import { proxyQueryOf, type ProxyQuery } from './proxy/proxy-query.ts';
 import { KINDS, ledgerLimits, STATUSES, type LedgerKind, type ReplayStatus } from './types.ts';
 
 /** Page sizes the table offers, up to the most the API serves per page. */
@@ -16,14 +17,17 @@ export interface HubQuery {
   days: number;
 }
 
-export type View = { name: 'hub'; query: HubQuery } | { name: 'run'; runId: string } | { name: 'not-found' };
+export type View = { name: 'hub'; query: HubQuery } | { name: 'run'; runId: string } | { name: 'proxy'; query: ProxyQuery } | { name: 'not-found' };
 
 const HUB_PATH = /^\/replay\/?$/;
 const RUN_PATH = /^\/replay\/runs\/([^/]+)\/?$/;
+/** Exactly /proxy: below it are the recording proxy's paths, so the page's state is in its query. */
+const PROXY_PATH = /^\/proxy\/?$/;
 
 /** The view a location shows; values out of range in the query fall back to defaults. */
 export function viewOf(pathname: string, search: string): View {
   if (HUB_PATH.test(pathname)) return { name: 'hub', query: hubQueryOf(new URLSearchParams(search)) };
+  if (PROXY_PATH.test(pathname)) return { name: 'proxy', query: proxyQueryOf(search) };
   const run = RUN_PATH.exec(pathname);
   if (run) {
     try {

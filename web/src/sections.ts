@@ -16,7 +16,11 @@ export interface Section {
   owns(pathname: string): boolean;
 }
 
-export const SECTIONS: readonly Section[] = [{ id: 'replay', label: 'Replay Hub', href: '/replay', owns: (path) => /^\/replay(\/|$)/.test(path) }];
+export const SECTIONS: readonly Section[] = [
+  { id: 'replay', label: 'Replay Hub', href: '/replay', owns: (path) => /^\/replay(\/|$)/.test(path) },
+  // Exactly /proxy: a link to a proxy URL (/proxy/{token}/…) is the proxy's, not the page's.
+  { id: 'proxy', label: 'Proxy', href: '/proxy', owns: (path) => /^\/proxy\/?$/.test(path) },
+];
 
 /** Whether a same-origin link leads to a page of the app (navigated in place) rather than to the API or a file. */
 export function isAppPath(pathname: string): boolean {

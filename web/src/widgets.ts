@@ -2,6 +2,7 @@ import { ApiError } from './api-client.ts';
 import { h } from './dom.ts';
 import { formatLocalTime } from './format.ts';
 import type { ReplayStatus } from './types.ts';
+import type { ViewContext } from './view-context.ts';
 
 /** A status badge: colour and text, so it never depends on colour alone. */
 export function statusBadge(status: ReplayStatus): HTMLElement {
@@ -34,4 +35,37 @@ export function errorPanel(error: unknown, retry?: () => void): HTMLElement {
 /** Whether an error is the reader leaving the view (an aborted fetch), which is no error to show. */
 export function isAbort(error: unknown): boolean {
   return (error as Error)?.name === 'AbortError';
+}
+
+/**
+ * A button that copies `text` to the clipboard and says so; where the browser
+ * refuses the clipboard, it selects `shown` (the element showing the text) and
+ * says how to copy it by hand.
+ */
+export function copyButton(ctx: Pick<ViewContext, 'announce'>, text: () => string, shown: HTMLElement, label: string, copied: string): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'button',
+      onclick: () => {
+        const clipboard = navigator.clipboard;
+        if (!clipboard) return selectText(shown, ctx);
+        clipboard.writeText(text()).then(
+          () => ctx.announce(copied),
+          () => selectText(shown, ctx),
+        );
+      },
+    },
+    label,
+  );
+}
+
+function selectText(element: HTMLElement, ctx: Pick<ViewContext, 'announce'>): void {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const selection = getSelection();
+  selection?.removeAllRanges();
+  selection?.addRange(range);
+  ctx.announce('The text is selected: press Ctrl+C or ⌘C to copy it.');
 }

@@ -35,6 +35,14 @@ const textPairs: [string, string][] = [
   ['error-fg', 'error-bg'],
   ['text', 'notice-bg'],
   ['muted', 'notice-bg'],
+  // The Proxy page: replay status and recording badges, the danger button, failed result rows, tabs.
+  ['badge-running-fg', 'badge-running-bg'],
+  ['badge-neutral-fg', 'badge-neutral-bg'],
+  ['error-fg', 'surface'],
+  ['badge-failed-fg', 'surface'],
+  ['badge-failed-fg', 'error-bg'],
+  ['text', 'error-bg'],
+  ['accent-hover', 'bg'],
 ];
 // Non-text contrast (WCAG 1.4.11): chart bars, the focus ring, input borders.
 const graphicPairs: [string, string][] = [
@@ -42,6 +50,9 @@ const graphicPairs: [string, string][] = [
   ['focus', 'surface'],
   ['focus', 'bg'],
   ['muted', 'surface'],
+  // The switch: its knob off and its track on.
+  ['muted', 'badge-neutral-bg'],
+  ['accent', 'surface'],
 ];
 
 describe('the page colours', () => {
