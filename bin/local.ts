@@ -22,6 +22,7 @@ const platform = await startPlatform({ dataDir, port, host, allowLoopbackTargets
 console.log(`Reprise is up at ${platform.endpoints.api} (started in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${dataDir})`);
 console.log('Create an API key:  npm run api-key -- create --project my-project --org my-org');
 console.log(`The Replay Hub page: ${platform.endpoints.api}/replay`);
+console.log(`The Proxy page: ${platform.endpoints.api}/proxy`);
 console.log(`AWS endpoints for the SDK/CLI: ${resolve(dataDir, 'endpoints.json')}`);
 if (allowLoopbackTargets) console.log('Loopback replay/proxy targets are allowed (REPRISE_ALLOW_LOOPBACK_TARGETS=true).');
 

@@ -4,12 +4,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.ts';
 import { runNpm, startLocalProcess, tempDataDir, type LocalProcess } from '../support/local-process.ts';
+import { CHROMIUM } from './chromium.ts';
 
-/** Debian's Chromium; without the background-networking flags it reaches out, which this network refuses. */
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-};
 const root = resolve(import.meta.dirname, '..', '..');
 const artifacts = resolve(root, 'test', 'artifacts');
 const STATUSES = ['success', 'partial', 'failed'] as const;

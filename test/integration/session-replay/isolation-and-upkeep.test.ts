@@ -5,7 +5,7 @@ import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gate
 import { invoke } from '../../../lib/local/invoke.ts';
 import type { Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { waitFor } from '../../../lib/local/wait-for.ts';
-import { harOf } from './har.ts';
+import { harOf } from '../../support/har.ts';
 import { allowLoopbackTargets, createEndpoint, deliver, expectError, proxyStore, replayEnded, sessionsOf, startReplayPollers, startServer, tenantApi, type Api, type LocalServer } from './support.ts';
 
 allowLoopbackTargets();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
 import type { Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { waitFor } from '../../../lib/local/wait-for.ts';
-import { harOf } from './har.ts';
+import { harOf } from '../../support/har.ts';
 import { allowLoopbackTargets, createEndpoint, deadPort, expectError, replayEnded, startReplayPollers, startServer, tenantApi, type Api, type LocalServer } from './support.ts';
 
 allowLoopbackTargets();

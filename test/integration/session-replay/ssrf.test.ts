@@ -4,7 +4,7 @@ import { createS3RecordingObjects } from '../../../functions/adapters/s3/recordi
 import { planKey } from '../../../functions/core/session-replay/object-keys.ts';
 import { planRequests, planWindows } from '../../../functions/core/session-replay/plan.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
-import { harOf } from './har.ts';
+import { harOf } from '../../support/har.ts';
 import { createEndpoint, deliver, expectError, startServer, tenantApi, type LocalServer } from './support.ts';
 
 // This file runs as on AWS: loopback targets are refused (the platform's setting stays off here).

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { expect } from 'vitest';
@@ -12,7 +10,10 @@ import { invoke } from '../../../lib/local/invoke.ts';
 import { startSqsPollers, type Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { waitFor } from '../../../lib/local/wait-for.ts';
 import { apiClient, type ApiResponse } from '../../support/api-client.ts';
+import { startServer } from '../../support/local-server.ts';
 import { createTenant, type TestTenant } from '../../support/tenants.ts';
+
+export { startServer, type LocalServer, type Received } from '../../support/local-server.ts';
 
 /** Before any handler loads: these tests' upstreams and targets are local servers. */
 export function allowLoopbackTargets(): void {
@@ -36,52 +37,6 @@ export function proxyStore(): ProxyStore {
   const table = process.env.PROXY_TABLE;
   if (!table) throw new Error('PROXY_TABLE is not set: run this through the integration project');
   return createDynamoProxyStore(table);
-}
-
-/** What a local server received. */
-export interface Received {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  at: number;
-}
-
-export interface LocalServer {
-  url: string;
-  received: Received[];
-  server: Server;
-  stop(): Promise<void>;
-}
-
-/** A real HTTP server on a free loopback port; `respond` answers each request (default: 200 echoing the request as JSON). */
-export async function startServer(respond?: (request: Received, response: ServerResponse) => void): Promise<LocalServer> {
-  const received: Received[] = [];
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const at = Date.now();
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const entry = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks), at };
-      received.push(entry);
-      if (respond) return respond(entry, response);
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ method: entry.method, url: entry.url, headers: entry.headers, body: entry.body.toString('base64') }));
-    });
-  });
-  server.keepAliveTimeout = 1_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    server,
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 /** A port nothing listens on (a server was there and is gone). */

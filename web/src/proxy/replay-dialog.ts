@@ -55,7 +55,6 @@ export function openReplayDialog(options: ReplayDialogOptions): void {
     // Closed because the page moved on: the URL and the focus are the next view's.
     if (ctx.signal.aborted) return;
     options.showing(undefined);
-    options.changed();
     (options.opener.isConnected ? options.opener : options.fallbackFocus)?.focus();
   });
 
@@ -69,7 +68,7 @@ export function openReplayDialog(options: ReplayDialogOptions): void {
       'div',
       { class: 'dialog-header' },
       h('div', {}, h('h2', { id: titleId, tabindex: '-1' }, title), h('p', { class: 'muted' }, `${sessionTitle(session)} · ${plural(session.request_count, 'request')} · ${formatTimeRange(session.first_at, session.last_at)}`)),
-      h('button', { type: 'button', class: 'button button--quiet dialog-close', 'aria-label': 'Close', onclick: () => dialog.close() }, '✕'),
+      h('button', { type: 'button', class: 'button button--quiet dialog-close', 'aria-label': 'Close dialog', onclick: () => dialog.close() }, '✕'),
     );
   }
 
@@ -129,7 +128,7 @@ export function openReplayDialog(options: ReplayDialogOptions): void {
             lastSent = current;
             options.changed();
             ctx.announce('The replay has started.');
-            void showResults(replay.id);
+            void showResults(replay.id, true);
           } catch (error) {
             showApiError(ctx, failure, error, { focus: true });
           } finally {
@@ -195,8 +194,12 @@ export function openReplayDialog(options: ReplayDialogOptions): void {
     }
   }
 
-  /** Progress, then the summary and the results of one replay, read again until it ends. */
-  async function showResults(replayId: string): Promise<void> {
+  /**
+   * Progress, then the summary and the results of one replay, read again
+   * until it ends. The session's list of replays is told when one this
+   * dialog started, or watched running, has ended.
+   */
+  async function showResults(replayId: string, startedHere = false): Promise<void> {
     options.showing(replayId);
     const live = h('p', { class: 'replay-live', role: 'status', 'aria-atomic': 'true', id: 'replay-progress-text' }, 'Loading the replay…');
     const progress = h('progress', { max: 1, value: 0, 'aria-labelledby': 'replay-progress-text', class: 'replay-progress' });
@@ -231,6 +234,7 @@ export function openReplayDialog(options: ReplayDialogOptions): void {
     let latest: ReplayWithResults | undefined;
     let lastStatus: ReplayWithResults['status'] | undefined;
     let drawnResults = -1;
+    let sawRunning = false;
     cancel.addEventListener('click', async () => {
       cancel.disabled = true;
       try {
@@ -255,11 +259,11 @@ export function openReplayDialog(options: ReplayDialogOptions): void {
       }
     } catch (error) {
       if (open.signal.aborted || isAbort(error)) return;
-      showApiError(ctx, problems, error, { retry: () => void showResults(replayId) });
+      showApiError(ctx, problems, error, { retry: () => void showResults(replayId, startedHere) });
       again.hidden = false;
       return;
     }
-    options.changed();
+    if (startedHere || sawRunning) options.changed();
     let cursor = latest.next_cursor;
     more.hidden = !cursor;
     more.addEventListener('click', async () => {
@@ -294,6 +298,7 @@ export function openReplayDialog(options: ReplayDialogOptions): void {
       drawnResults = replay.results.length;
       cancel.hidden = ended;
       again.hidden = !ended;
+      sawRunning ||= !ended;
       // Ended while the reader watched: the next step is theirs.
       if (ended && lastStatus !== undefined && !ENDED_STATUSES.includes(lastStatus)) again.focus();
       lastStatus = replay.status;

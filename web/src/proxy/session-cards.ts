@@ -2,7 +2,7 @@ import { h, replace, uniqueId } from '../dom.ts';
 import { formatCount, plural } from '../format.ts';
 import type { ViewContext } from '../view-context.ts';
 import { localTime } from '../widgets.ts';
-import { formatDuration, formatOffset, formatTimeRange, groupingText, requestTarget, sessionTitle, SPEED_LABELS } from './proxy-format.ts';
+import { formatDuration, formatOffset, formatTimeRange, groupingText, requestTarget, sessionTitle } from './proxy-format.ts';
 import type { ProxyApi } from './proxy-api.ts';
 import { proxyHref, type ProxyQuery } from './proxy-query.ts';
 import { replayStatusBadge, scrollingTable, showApiError } from './proxy-widgets.ts';
@@ -115,7 +115,7 @@ export function showSessionCards(ctx: ViewContext, api: ProxyApi, content: HTMLE
 
     /** The dialog on this session: a new replay from the Replay button, or the results of one (`replayId`). */
     function openDialog(replayId?: string, opener: HTMLElement = replayButton): void {
-      openReplayDialog({ ctx, api, endpoint, session, opener, ...(replayId ? { replayId } : {}), showing, changed: () => void loadReplays() });
+      openReplayDialog({ ctx, api, endpoint, session, opener, fallbackFocus: replayButton, ...(replayId ? { replayId } : {}), showing, changed: () => void loadReplays() });
     }
 
     /** The URL follows the dialog: a replay's results name it (and the session, expanded); otherwise only an expanded card stays. */
@@ -210,7 +210,7 @@ function pastReplaysTable(session: ProxySession, replays: SessionReplay[], open:
               h('td', {}, localTime(replay.created_at)),
               h('td', {}, replayStatusBadge(replay.status)),
               h('td', { class: 'url' }, replay.target_url),
-              h('td', {}, SPEED_LABELS[replay.speed].split(' ')[0]!),
+              h('td', {}, replay.speed),
               h('td', { class: 'num' }, formatCount(replay.summary.passed)),
               h('td', { class: 'num' }, formatCount(replay.summary.failed)),
               h('td', { class: 'num' }, formatCount(replay.summary.total)),
