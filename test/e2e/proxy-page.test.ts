@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.ts';
 import { harOf } from '../support/har.ts';
 import { runNpm, startLocalProcess, tempDataDir, type LocalProcess } from '../support/local-process.ts';
 import { startServer, type LocalServer, type Received } from '../support/local-server.ts';
-import { CHROMIUM } from './chromium.ts';
+import { CHROMIUM, openWatchedPage } from './chromium.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const artifacts = resolve(root, 'test', 'artifacts');
@@ -30,26 +30,16 @@ describe('the Proxy page in Chromium', () => {
   let api: ReturnType<typeof apiClient>;
   /** The recorded API: GET answers 200 with `items: 1`, POST 201. */
   let upstream: LocalServer;
-  /** Where replays go: GET answers 200 with `items: 2` (a body that differs), POST 500 (a status that differs). */
+  /** Where replays go: GET answers 200 with `items: 2` (a body that differs), POST 500 (a status that differs); `/slow` waits for `gate`. */
   let target: LocalServer;
+  let gate = Promise.withResolvers<void>();
   const problems: string[] = [];
   /** What the flow creates, in the order the tests run. */
   const made = { endpointId: '', proxyUrl: '', sessionId: '', firstReplayId: '' };
 
-  /** A fresh browser context holding the key (unless told otherwise), watching for script errors and CSP violations. */
-  async function openPage(path: string, options: { key?: string | null; viewport?: { width: number; height: number } } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale: 'en-US', viewport: options.viewport ?? { width: 1280, height: 900 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    const key = options.key === undefined ? apiKey : options.key;
-    if (key) await context.addInitScript((value) => localStorage.setItem('reprise.apiKey', value), key);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content Security Policy|Trusted Type|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(base + path);
-    return { context, page };
-  }
+  /** A fresh browser context holding the key (unless told otherwise) and the clipboard, watching for script errors and CSP violations. */
+  const openPage = (path: string, options: { key?: string | null; viewport?: { width: number; height: number } } = {}) =>
+    openWatchedPage(browser, base + path, problems, { key: options.key === null ? undefined : (options.key ?? apiKey), viewport: options.viewport, permissions: ['clipboard-read', 'clipboard-write'] });
 
   /** The focused element's id, else its text. */
   const focused = (page: Page) => page.evaluate<string>('document.activeElement?.id || document.activeElement?.textContent?.trim() || document.activeElement?.tagName');
@@ -68,14 +58,17 @@ describe('the Proxy page in Chromium', () => {
     upstream = await startServer((request: Received, response) =>
       json(response, request.method === 'POST' ? 201 : 200, { path: request.url, items: 1, ts: request.at, note: HOSTILE }),
     );
-    target = await startServer((request: Received, response) =>
-      request.method === 'POST' ? json(response, 500, { error: 'boom' }) : json(response, 200, { path: request.url, items: 2, ts: request.at, note: HOSTILE }),
-    );
+    target = await startServer((request: Received, response) => {
+      const answer = () => (request.method === 'POST' ? json(response, 500, { error: 'boom' }) : json(response, 200, { path: request.url, items: 2, ts: request.at, note: HOSTILE }));
+      if (request.url.startsWith('/slow')) void gate.promise.then(answer);
+      else answer();
+    });
     mkdirSync(artifacts, { recursive: true });
     browser = await chromium.launch(CHROMIUM);
   }, 180_000);
 
   afterAll(async () => {
+    gate.resolve();
     await browser?.close();
     await running?.interrupt();
     await upstream?.stop();
@@ -383,6 +376,46 @@ describe('the Proxy page in Chromium', () => {
     expect(await imported.locator('[data-fact="time-range"]').textContent()).toMatch(/ \(2 s\)$/);
     expect(await imported.locator('table.session-recordings tbody tr td:nth-child(2)').allTextContents()).toEqual(['+0 ms', '+1.5 s', '+2 s']);
     await eventually(() => focusedText(page)).toBe('Imported HAR session');
+    await context.close();
+  });
+
+  it('fills the progress in while a replay runs, and cancels one', async () => {
+    // Prepare: a session of a quick request and one the target holds until the test lets it go
+    const imported = await api.post(`/api/v1/proxy-endpoints/${made.endpointId}/sessions/import`, harOf(upstream.url, [{ path: '/fast', offsetMs: 0 }, { path: '/slow', offsetMs: 10 }]));
+    expect(imported.status).toBe(201);
+    const { context, page } = await openPage(`/proxy?endpoint=${made.endpointId}&view=sessions&session=${imported.body.id}`);
+    const held = card(page, 'Imported HAR session').and(page.locator(`[data-session="${imported.body.id}"]`));
+    await held.getByRole('button', { name: 'Replay', exact: true }).click();
+    const settings = page.getByRole('dialog', { name: 'Replay session' });
+    await settings.getByRole('textbox', { name: 'Target URL' }).fill(target.url);
+    const results = page.getByRole('dialog', { name: 'Replay results' });
+    const progress = () => results.locator('progress').evaluate((bar) => `${bar.getAttribute('value')}/${bar.getAttribute('max')}`);
+
+    // Act
+    await settings.getByRole('button', { name: 'Start Replay' }).click();
+
+    // Assess: one answered, one held: the live region, the bar and the table say so while it runs
+    await eventually(() => results.getByRole('status').textContent()).toBe('Running: 1 of 2 requests done (1 passed, 0 failed).');
+    expect(await progress()).toBe('1/2');
+    expect(await results.locator('[data-tile="status"]').textContent()).toBe('running');
+    expect((await resultCells(page)).map((cells) => cells.slice(0, 4))).toEqual([['Pass', '1', 'GET', '/fast']]);
+    expect(await results.getByRole('button', { name: 'Run Again' }).isHidden()).toBe(true);
+
+    // Act and assess: let it go
+    gate.resolve();
+    await eventually(() => results.getByRole('status').textContent()).toBe('Completed: 2 requests, 2 passed, 0 failed.');
+    expect(await progress()).toBe('2/2');
+    expect(await focused(page)).toBe('Run Again');
+
+    // Act and assess: again, canceled while the second is held
+    gate = Promise.withResolvers<void>();
+    await results.getByRole('button', { name: 'Run Again' }).click();
+    await settings.getByRole('button', { name: 'Start Replay' }).click();
+    await eventually(() => results.getByRole('status').textContent()).toBe('Running: 1 of 2 requests done (1 passed, 0 failed).');
+    await results.getByRole('button', { name: 'Cancel replay' }).click();
+    await eventually(() => results.getByRole('status').textContent()).toMatch(/^Canceled after [12] of 2 requests/);
+    expect(await results.locator('[data-tile="status"]').textContent()).toBe('canceled');
+    gate.resolve();
     await context.close();
   });
 

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api-client.ts';
 import { runNpm, startLocalProcess, tempDataDir, type LocalProcess } from '../support/local-process.ts';
-import { CHROMIUM } from './chromium.ts';
+import { CHROMIUM, openWatchedPage, type OpenOptions } from './chromium.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const artifacts = resolve(root, 'test', 'artifacts');
@@ -44,18 +44,8 @@ describe('the Replay Hub page in Chromium', () => {
 
   const newestFirst = (keep: (p: Posted) => boolean = () => true) => posted.filter(keep).reverse();
 
-  /** A fresh browser context (its own local storage), optionally already holding the key, watching for script errors and CSP violations. */
-  async function openPage(path: string, options: { key?: string; viewport?: { width: number; height: number } } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale: 'en-US', viewport: options.viewport ?? { width: 1280, height: 900 } });
-    if (options.key) await context.addInitScript((key) => localStorage.setItem('reprise.apiKey', key), options.key);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content Security Policy|Trusted Type|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(base + path);
-    return { context, page };
-  }
+  /** A fresh browser context, optionally already holding the key, watching for script errors and CSP violations. */
+  const openPage = (path: string, options: OpenOptions = {}) => openWatchedPage(browser, base + path, problems, options);
 
   async function post(runId: string, body: Record<string, unknown>, headers?: Record<string, string>) {
     const response = await apiClient(base, apiKey).post(`/api/v1/replay/${runId}/results`, body, headers);
