@@ -1,5 +1,5 @@
 /**
- * `npm run build`: builds the Replay Hub page (web/) into dist/web, which the
+ * `npm run build`: builds the app shell's pages (web/) into dist/web, which the
  * page routes serve — locally from there, on AWS from the function's bundle.
  * `npm start` runs it first; `cdk synth` runs it before bundling the page function.
  */
@@ -15,5 +15,5 @@ const files = await buildPage(outDir).catch((error: unknown) => {
 });
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-console.log(`Built the Replay Hub page into ${outDir} in ${Date.now() - started} ms:`);
+console.log(`Built the pages into ${outDir} in ${Date.now() - started} ms:`);
 for (const file of files) console.log(`  ${file.path.padEnd(36)} ${kb(file.bytes).padStart(10)}  gzip ${kb(file.gzipBytes).padStart(9)}  br ${kb(file.brotliBytes).padStart(9)}`);

@@ -106,6 +106,28 @@ describe('the Proxy page in Chromium', () => {
     await context.close();
   });
 
+  it('loads its code only when it opens, in place from another section, focus on its heading', async () => {
+    // Prepare: the Replay Hub, the requests it makes, and a mark that a reload would lose
+    const { context, page } = await openPage('/replay');
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
+    await page.getByRole('heading', { level: 1, name: 'Replay Hub' }).waitFor();
+    expect(scripts.filter((path) => path.includes('proxy-view-'))).toEqual([]);
+    await page.evaluate('window.__stayed = true');
+
+    // Act
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Proxy', exact: true }).click();
+
+    // Assess
+    await page.waitForURL(`${base}/proxy`);
+    await eventually(() => focused(page)).toBe('Proxy endpoints');
+    expect(scripts.filter((path) => path.includes('proxy-view-'))).toHaveLength(1);
+    expect(await page.evaluate('window.__stayed')).toBe(true);
+    await context.close();
+  });
+
   it('checks the create form in place, shows the API’s refusal in place, then creates an endpoint and opens it with its proxy URL to copy', async () => {
     // Prepare
     const { context, page } = await openPage('/proxy');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 const webRoot = resolve(import.meta.dirname, '..');
 /** Where the page's HTML links its assets (the page routes serve `/replay/assets/<name>`). */
@@ -17,8 +17,9 @@ export interface BuiltFile {
 }
 
 /**
- * Builds the Replay Hub page into `outDir`: the script
- * and the styles bundled and minified by esbuild with content-hashed names,
+ * Builds the app shell's page into `outDir`: the script (with a chunk per
+ * section that has its own) and the styles bundled and minified by esbuild
+ * with content-hashed names,
  * the icon hashed likewise, `index.html` linking them, and a `.br` and `.gz`
  * beside every file. Each file is written to a temporary name and renamed, and
  * `index.html` last, so a platform serving the directory meanwhile never sees
@@ -35,6 +36,11 @@ export async function buildPage(outDir: string): Promise<BuiltFile[]> {
     format: 'esm',
     target: ['es2022', 'chrome111', 'firefox111', 'safari16.4'],
     entryNames: '[name]-[hash]',
+    // Each section's view is imported when its page opens (a chunk of its own); code the
+    // sections share goes to chunks the shell imports statically (preloaded by index.html).
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    metafile: true,
     outdir: 'assets',
     write: false,
     legalComments: 'none',
@@ -50,8 +56,11 @@ export async function buildPage(outDir: string): Promise<BuiltFile[]> {
     if (!name) throw new Error(`The build made no ${prefix}${extension}`);
     return ASSETS_URL + name.slice('assets/'.length);
   };
+  const appJs = assetUrl('.js', 'app');
+  const preloads = staticImportsOf(bundled.metafile.outputs, `assets/${appJs.slice(ASSETS_URL.length)}`).map((path) => `<link rel="modulepreload" href="${ASSETS_URL}${path.slice('assets/'.length)}">`);
   const html = readFileSync(join(webRoot, 'index.html'), 'utf8')
-    .replaceAll('%APP_JS%', assetUrl('.js', 'app'))
+    .replace('%MODULE_PRELOADS%', preloads.join('\n  '))
+    .replaceAll('%APP_JS%', appJs)
     .replaceAll('%STYLES_CSS%', assetUrl('.css', 'styles'))
     .replaceAll('%ICON_SVG%', assetUrl('.svg', 'icon'));
 
@@ -60,6 +69,16 @@ export async function buildPage(outDir: string): Promise<BuiltFile[]> {
   for (const [path, contents] of files) written.push(writeWithEncodings(outDir, path, Buffer.from(contents)));
   removeStale(outDir, new Set(written.flatMap((file) => [file.path, `${file.path}.br`, `${file.path}.gz`])));
   return written;
+}
+
+/** The chunks an output imports statically, and theirs: the browser would fetch them one after another without a preload. */
+function staticImportsOf(outputs: Metafile['outputs'], entry: string, seen = new Set<string>()): string[] {
+  for (const imported of outputs[entry]?.imports ?? []) {
+    if (imported.kind !== 'import-statement' || seen.has(imported.path)) continue;
+    seen.add(imported.path);
+    staticImportsOf(outputs, imported.path, seen);
+  }
+  return [...seen];
 }
 
 function writeWithEncodings(outDir: string, path: string, contents: Buffer): BuiltFile {

@@ -3,11 +3,11 @@ import { showHub } from './hub-view.ts';
 import { keyStore } from './key-store.ts';
 import { showKeyForm } from './key-view.ts';
 import { showNotFound } from './not-found-view.ts';
-import { showProxy } from './proxy/proxy-view.ts';
 import { viewOf } from './routes.ts';
 import { showRun } from './run-view.ts';
 import { isAppPath, SECTIONS } from './sections.ts';
 import { h, replace } from './dom.ts';
+import { errorPanel } from './widgets.ts';
 import type { ViewContext } from './view-context.ts';
 
 const main = document.getElementById('main')!;
@@ -62,13 +62,34 @@ function render(options: { notice?: string; focus?: string } = {}): void {
     },
   };
   const view = viewOf(location.pathname, location.search);
+  // After client-side navigation, move focus as a page load would reset it.
+  const moveFocus = firstRender ? () => undefined : () => (document.getElementById(options.focus ?? '') ?? main.querySelector<HTMLElement>('h1'))?.focus();
+  firstRender = false;
+  if (view.name === 'proxy') return showLater(context, () => import('./proxy/proxy-view.ts').then(({ showProxy }) => () => showProxy(context, view.query)), moveFocus);
   if (view.name === 'hub') showHub(context, view.query);
   else if (view.name === 'run') showRun(context, view.runId);
-  else if (view.name === 'proxy') showProxy(context, view.query);
   else showNotFound(context);
-  // After client-side navigation, move focus as a page load would reset it.
-  if (!firstRender) (document.getElementById(options.focus ?? '') ?? main.querySelector<HTMLElement>('h1'))?.focus();
-  firstRender = false;
+  moveFocus();
+}
+
+/**
+ * Draws a view whose code is a chunk of its own (loaded when its page opens,
+ * so the other pages do not carry it), unless the reader has moved on meanwhile.
+ */
+function showLater(context: ViewContext, load: () => Promise<() => void>, moveFocus: () => void): void {
+  main.setAttribute('aria-busy', 'true');
+  load().then(
+    (show) => {
+      if (context.signal.aborted) return;
+      show();
+      moveFocus();
+    },
+    () => {
+      if (context.signal.aborted) return;
+      replace(main, h('h1', { tabindex: '-1' }, 'This page could not be loaded'), errorPanel(undefined, () => location.reload()));
+      moveFocus();
+    },
+  ).finally(() => main.removeAttribute('aria-busy'));
 }
 
 function navigate(href: string, focus?: string): void {

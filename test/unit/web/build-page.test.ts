@@ -22,30 +22,37 @@ beforeAll(async () => {
 });
 
 describe('the page build', () => {
-  it('writes index.html and content-hashed script, styles and icon', () => {
+  it('writes index.html and content-hashed script (the shell, the chunks it shares, a chunk per section of its own), styles and icon', () => {
     expect(built.map((f) => f.path).sort()).toEqual([
       expect.stringMatching(/^assets\/app-[A-Z0-9]{8}\.js$/),
+      expect.stringMatching(/^assets\/chunk-[A-Z0-9]{8}\.js$/),
       expect.stringMatching(/^assets\/icon-[A-Z0-9]{8}\.svg$/),
+      expect.stringMatching(/^assets\/proxy-view-[A-Z0-9]{8}\.js$/),
       expect.stringMatching(/^assets\/styles-[A-Z0-9]{8}\.css$/),
       'index.html',
     ]);
     expect(existsSync(join(outDir, 'assets', 'app-OLD00000.js'))).toBe(false);
   });
 
-  it('links the hashed assets from index.html, with no inline script or style', () => {
+  it('links the hashed assets from index.html, preloads the chunks the shell imports, and leaves section chunks to their pages', () => {
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
-    for (const file of built.filter((f) => f.path.startsWith('assets/'))) expect(html).toContain(`/replay/${file.path}`);
+    const section = (path: string) => /^assets\/proxy-view-/.test(path);
+    for (const file of built.filter((f) => f.path.startsWith('assets/') && !section(f.path))) expect(html).toContain(`/replay/${file.path}`);
+    expect(html).not.toContain('proxy-view-');
     expect(html).not.toMatch(/%[A-Z_]+%/);
     expect(html).toMatch(/<script type="module" src="\/replay\/assets\/app-[A-Z0-9]{8}\.js"><\/script>/);
+    expect(html).toMatch(/<link rel="modulepreload" href="\/replay\/assets\/chunk-[A-Z0-9]{8}\.js">/);
     expect(html.match(/<script\b[^>]*>[^<]+<\/script>/g)).toBeNull();
     expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i);
   });
 
-  it('stays small: the script under 40 KiB and the styles under 16 KiB before compression', () => {
-    const size = (prefix: string) => built.find((f) => f.path.startsWith(`assets/${prefix}-`))!;
-    expect(size('app').bytes).toBeLessThan(40 * 1024);
-    expect(size('styles').bytes).toBeLessThan(16 * 1024);
-    expect(size('app').brotliBytes).toBeLessThan(size('app').bytes / 2);
+  it('stays small: the shell’s script under 40 KiB, a section’s chunk under 48 KiB and the styles under 16 KiB before compression', () => {
+    const size = (prefix: string) => built.filter((f) => f.path.startsWith(`assets/${prefix}-`)).reduce((sum, f) => sum + f.bytes, 0);
+    expect(size('app') + size('chunk')).toBeLessThan(40 * 1024);
+    expect(size('proxy-view')).toBeLessThan(48 * 1024);
+    expect(size('styles')).toBeLessThan(16 * 1024);
+    const app = built.find((f) => f.path.startsWith('assets/app-'))!;
+    expect(app.brotliBytes).toBeLessThan(app.bytes / 2);
   });
 
   it('writes a .br and a .gz beside each file, which decode to it', () => {
