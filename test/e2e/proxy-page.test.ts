@@ -176,6 +176,7 @@ describe('the Proxy page in Chromium', () => {
     await page.getByRole('link', { name: '← Proxy endpoints' }).click();
     await eventually(() => page.locator('#endpoint-count').textContent()).toBe('1 endpoint');
     expect(await page.getByRole('link', { name: 'shop-api' }).getAttribute('href')).toBe(`/proxy?endpoint=${made.endpointId}`);
+    await page.screenshot({ path: resolve(artifacts, 'proxy-page-endpoints.png'), fullPage: true });
     await context.close();
   });
 
@@ -229,6 +230,7 @@ describe('the Proxy page in Chromium', () => {
     made.sessionId = (await demo.getAttribute('data-session'))!;
     expect(new URL(page.url()).searchParams.get('session')).toBe(made.sessionId);
     expect(await demo.getByText('Not replayed yet.').isVisible()).toBe(true);
+    await page.screenshot({ path: resolve(artifacts, 'proxy-page-sessions.png'), fullPage: true });
 
     // Back returns to Flat
     await page.goBack();
