@@ -89,7 +89,8 @@ describe('the Proxy page in Chromium', () => {
     expect(proxied.status).toBe(404);
     expect(proxied.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await proxied.json()) as { detail: unknown }).detail).toEqual(expect.any(String));
-    expect(posted.status).toBe(404);
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET');
   });
 
   it('asks for a key on /proxy under its own name, and marks its section in the one navigation bar', async () => {

@@ -112,7 +112,7 @@ describe('the local route matcher (API Gateway HTTP API rules)', () => {
       expect(entry(method, '/proxy/tok_123/cart/items'), method).toBe('functions/http/proxy/forward.ts');
     }
     expect(catalogue('GET', '/proxy/tok_123/a/b')?.pathParameters).toEqual({ endpoint_token: 'tok_123', proxy: 'a/b' });
-    // The page is read-only: other methods at /proxy reach no route (the fallback's 404).
+    // The page is read-only: other methods at /proxy reach no route (the fallback answers 405, Allow: GET).
     expect(catalogue('POST', '/proxy')).toBeUndefined();
   });
 });
