@@ -9,8 +9,8 @@ import cdkConfig from '../cdk.json' with { type: 'json' };
  * it without pulling in aws-cdk-lib.
  */
 
-export type TableId = 'apiKeys' | 'projects' | 'ledger' | 'replay' | 'detached' | 'proxy';
-export type QueueId = 'runs' | 'detachedPages' | 'sessionReplays';
+export type TableId = 'apiKeys' | 'projects' | 'ledger' | 'replay' | 'detached' | 'proxy' | 'reproducibility';
+export type QueueId = 'runs' | 'detachedPages' | 'sessionReplays' | 'reproducibility';
 export type BucketId = 'outputs' | 'artifacts' | 'recordings';
 export type SecretId = 'reportSigningKey';
 
@@ -157,6 +157,21 @@ export const tables = {
     // Sparse: only runs the sweeper may have to repair (queued by due time, running by deadline).
     indexes: [{ name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' }],
   },
+  reproducibility: {
+    envName: 'REPRODUCIBILITY_TABLE',
+    localName: 'reprise-reproducibility',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'expires_at',
+    indexes: [
+      // Sessions by replayability and runs by session, newest first (sparse).
+      { name: 'list', partitionKey: 'list_pk', sortKey: 'list_sk' },
+      // The same per agent.
+      { name: 'by_agent', partitionKey: 'agent_pk', sortKey: 'agent_sk' },
+      // Sparse: attempts running (by deadline) and active runs (by stall deadline), for the sweeper.
+      { name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' },
+    ],
+  },
 } as const satisfies Record<TableId, TableSpec>;
 
 export const queues = {
@@ -179,6 +194,14 @@ export const queues = {
     localName: 'reprise-session-replays',
     // Six times the worker's timeout: a window is never handed to a second worker while the first may still send.
     visibilityTimeoutSeconds: 6 * 300,
+    maxReceiveCount: 3,
+    retentionDays: 4,
+  },
+  /** One message per attempt of a reproducibility run. */
+  reproducibility: {
+    envName: 'REPRODUCIBILITY_QUEUE_URL',
+    localName: 'reprise-reproducibility',
+    visibilityTimeoutSeconds: 6 * 320,
     maxReceiveCount: 3,
     retentionDays: 4,
   },
@@ -277,6 +300,11 @@ const proxy = {
   memoryMb: 1024,
   uses: [...proxyWrite, { bucket: 'recordings', mode: 'write' }],
 } as const;
+const reproRead = [{ table: 'reproducibility', mode: 'read' }] as const;
+const reproWrite = [{ table: 'reproducibility', mode: 'readWrite' }] as const;
+const artifactsRead = { bucket: 'artifacts', mode: 'read' } as const;
+const artifactsWrite = { bucket: 'artifacts', mode: 'readWrite' } as const;
+const sessionWrite = { auth: true, timeoutSeconds: 29, memoryMb: 1024, uses: [...reproWrite, artifactsWrite] } as const;
 
 /** The built Replay Hub page (`web/`, built by `npm run build`). */
 export const pageFiles: BundledFiles = { from: 'dist/web', into: 'web' };
@@ -298,6 +326,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/replay/{proxy+}', ...page },
   // Exactly /proxy: the paths below it are the recording proxy's (ANY /proxy/{endpoint_token}/…).
   { method: 'GET', path: '/proxy', ...page },
+  { method: 'GET', path: '/reproducibility', ...page },
   {
     method: 'POST',
     path: '/api/v1/replay/{run_id}/results',
@@ -426,6 +455,36 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: `${replays}/{replay_id}/cancel`, entry: 'functions/http/session-replay/cancel-replay.ts', auth: true, ...small, uses: proxyWrite },
   { method: 'ANY', path: '/proxy/{endpoint_token}', ...proxy },
   { method: 'ANY', path: '/proxy/{endpoint_token}/{proxy+}', ...proxy },
+  { method: 'POST', path: '/api/v1/sessions', entry: 'functions/http/reproducibility/create-session.ts', ...sessionWrite },
+  { method: 'GET', path: '/api/v1/sessions', entry: 'functions/http/reproducibility/list-sessions.ts', auth: true, ...small, uses: reproRead },
+  { method: 'GET', path: '/api/v1/sessions/{session_id}', entry: 'functions/http/reproducibility/get-session.ts', auth: true, ...small, uses: [...reproRead, artifactsRead] },
+  { method: 'POST', path: '/api/v1/sessions/{session_id}/events', entry: 'functions/http/reproducibility/append-events.ts', ...sessionWrite },
+  { method: 'POST', path: '/v1/traces', entry: 'functions/http/reproducibility/ingest-traces.ts', ...sessionWrite },
+  { method: 'GET', path: '/api/v1/agents', entry: 'functions/http/reproducibility/list-agents.ts', auth: true, ...small, uses: reproRead },
+  { method: 'GET', path: '/api/v1/agents/{agent_id}', entry: 'functions/http/reproducibility/get-agent.ts', auth: true, ...small, uses: reproRead },
+  { method: 'PATCH', path: '/api/v1/agents/{agent_id}', entry: 'functions/http/reproducibility/update-agent.ts', auth: true, ...small, uses: reproWrite },
+  { method: 'PUT', path: '/api/v1/agents/{agent_id}/replay-url', entry: 'functions/http/reproducibility/put-replay-url.ts', auth: true, ...small, uses: reproWrite },
+  { method: 'DELETE', path: '/api/v1/agents/{agent_id}/replay-url', entry: 'functions/http/reproducibility/delete-replay-url.ts', auth: true, ...small, uses: reproWrite },
+  {
+    method: 'POST',
+    path: '/api/v1/reproducibility/runs',
+    entry: 'functions/http/reproducibility/create-run.ts',
+    auth: true,
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    uses: [...reproWrite, artifactsWrite, { queue: 'reproducibility', mode: 'send' }],
+  },
+  { method: 'GET', path: '/api/v1/reproducibility/runs', entry: 'functions/http/reproducibility/list-runs.ts', auth: true, ...small, uses: reproRead },
+  { method: 'GET', path: '/api/v1/reproducibility/runs/{run_id}', entry: 'functions/http/reproducibility/get-run.ts', auth: true, ...small, uses: reproRead },
+  { method: 'POST', path: '/api/v1/reproducibility/runs/{run_id}/cancel', entry: 'functions/http/reproducibility/cancel-run.ts', auth: true, ...small, uses: reproWrite },
+  {
+    method: 'GET',
+    path: '/api/v1/reproducibility/runs/{run_id}/attempts/{index}',
+    entry: 'functions/http/reproducibility/get-attempt.ts',
+    auth: true,
+    ...small,
+    uses: [...reproRead, artifactsRead],
+  },
 ];
 
 /** Answers every request no route matched, in the error shape of its API family. */
@@ -464,6 +523,17 @@ export const workers: readonly WorkerSpec[] = [
     // The ledger: a completed replay writes its submission (kind session_replay).
     uses: [...proxyWrite, { bucket: 'recordings', mode: 'readWrite' }, sessionReplaysSend, { table: 'ledger', mode: 'readWrite' }],
   },
+  {
+    entry: 'functions/workers/reproducibility-worker.ts',
+    queue: 'reproducibility',
+    // Up to 5 attempts per invocation, run in parallel: 4 invocations give a run of 20 at concurrency 20.
+    batchSize: 5,
+    maxConcurrency: 4,
+    // The longest attempt (300 s) plus storing its answer and, for the last one, the verdict.
+    timeoutSeconds: 320,
+    memoryMb: 1024,
+    uses: [...reproWrite, artifactsWrite, { queue: 'reproducibility', mode: 'send' }, { table: 'ledger', mode: 'readWrite' }],
+  },
 ];
 
 export const scheduled: readonly ScheduledSpec[] = [
@@ -472,7 +542,17 @@ export const scheduled: readonly ScheduledSpec[] = [
     everyMinutes: 5,
     timeoutSeconds: 60,
     memoryMb: 512,
-    uses: [...replayWrite, { queue: 'runs', mode: 'send' }, { table: 'detached', mode: 'readWrite' }, ...proxyWrite, sessionReplaysSend],
+    uses: [
+      ...replayWrite,
+      { queue: 'runs', mode: 'send' },
+      { table: 'detached', mode: 'readWrite' },
+      ...proxyWrite,
+      sessionReplaysSend,
+      ...reproWrite,
+      artifactsRead,
+      { queue: 'reproducibility', mode: 'send' },
+      { table: 'ledger', mode: 'readWrite' },
+    ],
   },
 ];
 

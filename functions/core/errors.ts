@@ -81,8 +81,8 @@ export class PayloadTooLargeError extends DomainError {
 }
 
 export class UnsupportedMediaTypeError extends DomainError {
-  constructor() {
-    super(415, 'unsupported_media_type', 'Content-Type must be application/json');
+  constructor(message = 'Content-Type must be application/json') {
+    super(415, 'unsupported_media_type', message);
   }
 }
 

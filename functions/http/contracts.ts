@@ -7,6 +7,7 @@ import * as platform from './platform/contract.ts';
 import * as proxy from './proxy/contract.ts';
 import * as replayRuns from './replay-runs/contract.ts';
 import * as sessionReplay from './session-replay/contract.ts';
+import * as repro from './reproducibility/contract.ts';
 
 /** Every route's contract: the OpenAPI document and the catalogue check read this list. */
 export const contracts: readonly RouteContract[] = [
@@ -16,6 +17,7 @@ export const contracts: readonly RouteContract[] = [
   page.replayPage,
   page.replayPageFiles,
   page.proxyPage,
+  page.reproducibilityPage,
   ledger.postResult,
   ledger.listHistory,
   ledger.getRunHistory,
@@ -51,4 +53,19 @@ export const contracts: readonly RouteContract[] = [
   sessionReplay.cancelReplay,
   proxy.proxyRoot,
   proxy.proxyPath,
+  repro.createSession,
+  repro.listSessions,
+  repro.getSession,
+  repro.appendEvents,
+  repro.ingestTraces,
+  repro.listAgents,
+  repro.getAgent,
+  repro.updateAgent,
+  repro.putReplayUrl,
+  repro.deleteReplayUrl,
+  repro.createRun,
+  repro.listRuns,
+  repro.getRun,
+  repro.cancelRun,
+  repro.getAttempt,
 ] as RouteContract[];

@@ -9,4 +9,5 @@ export const sweeps: Record<string, Sweep> = {
   'replay-runs': async () => (await import('#wiring/replay-runs.ts')).replayRuns.sweep(),
   'detached-replays': async () => (await import('#wiring/detached-replay.ts')).detachedReplay.sweep(),
   'session-replays': async () => (await import('#wiring/session-replay.ts')).sessionReplay.sweep(),
+  reproducibility: async () => (await import('#wiring/reproducibility.ts')).reproducibility.sweep(),
 };

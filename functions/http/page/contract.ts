@@ -47,3 +47,13 @@ export const proxyPage = defineContract({
   request: {},
   responses: { 200: { description: 'The page (text/html)' }, 304: { description: 'Not modified (If-None-Match)' } },
 });
+
+/** The Reproducibility page; its state (session, agent) lives in the query string. */
+export const reproducibilityPage = defineContract({
+  ...common,
+  path: '/reproducibility',
+  operationId: 'getReproducibilityPage',
+  summary: 'The Reproducibility page',
+  request: {},
+  responses: { 200: { description: 'The page (text/html)' }, 304: { description: 'Not modified (If-None-Match)' } },
+});

@@ -5,7 +5,7 @@
  * page adds its paths here, its route to the catalogue and its contract to
  * ./contract.ts (see web/src/sections.ts).
  */
-export const PAGE_PATHS: readonly RegExp[] = [/^\/replay(\/|\/runs\/[^/]+\/?)?$/, /^\/proxy\/?$/];
+export const PAGE_PATHS: readonly RegExp[] = [/^\/replay(\/|\/runs\/[^/]+\/?)?$/, /^\/proxy\/?$/, /^\/reproducibility\/?$/];
 
 export function isPagePath(path: string): boolean {
   return PAGE_PATHS.some((pattern) => pattern.test(path));

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { httpRoute, type RouteRequest } from '#shared/http/route.ts';
-import { proxyPage, replayPage, replayPageFiles } from './contract.ts';
+import { proxyPage, replayPage, replayPageFiles, reproducibilityPage } from './contract.ts';
 import { currentPageFiles } from './page-files.ts';
 import { pageResponse } from './page-response.ts';
 
@@ -12,6 +12,7 @@ const routeKey = (contract: { method: string; path: string }) => `${contract.met
 const pages = new Map([
   [routeKey(replayPage), httpRoute(replayPage, serve)],
   [routeKey(proxyPage), httpRoute(proxyPage, serve)],
+  [routeKey(reproducibilityPage), httpRoute(reproducibilityPage, serve)],
 ]);
 const files = httpRoute(replayPageFiles, serve);
 

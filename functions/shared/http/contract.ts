@@ -23,6 +23,8 @@ export interface RouteContract<
   request: { body?: B; query?: Q; path?: P; headers?: H };
   /** Largest accepted body, in bytes (bodies are refused with a 413 above it). */
   maxBodyBytes?: number;
+  /** What a 415 says on this route (a body that is not JSON), when the generic words would not help. */
+  unsupportedMediaType?: string;
   /**
    * `false` leaves the route out of the OpenAPI document: it serves the page
    * to browsers (HTML, scripts, styles), which is no API operation to generate a client for.

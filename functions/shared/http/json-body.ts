@@ -7,16 +7,17 @@ const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json(;|$)/i;
 
 /**
  * Parses a JSON request body into `event.body` and holds it to the JSON value
- * rules (see `json-value.ts`): 415 for another media type, 422/400 naming
+ * rules (see `json-value.ts`): 415 for another media type (with the route's
+ * own words when it has them), 422/400 naming
  * the field for text that is not JSON or a value outside the rules.
  *
  * In place of `@middy/http-json-body-parser`, whose reviver does not receive
  * the numbers' source text these rules need.
  */
-export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+export function jsonBody(unsupportedMediaType?: string): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     before: async ({ event }) => {
-      if (!JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) throw new UnsupportedMediaTypeError();
+      if (!JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) throw new UnsupportedMediaTypeError(unsupportedMediaType);
       if (event.body === undefined) throw invalidJson('Request body is empty or not valid JSON');
       const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       let parsed: ReturnType<typeof parseJson>;

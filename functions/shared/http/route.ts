@@ -69,7 +69,7 @@ export function httpRoute<
   // Who is calling is settled before anything of the request is looked at.
   if (contract.auth) chain.use(authenticated());
   if (contract.request.body) {
-    chain.use(bodyLimit(maxBodyBytes)).use(jsonBody());
+    chain.use(bodyLimit(maxBodyBytes)).use(jsonBody(contract.unsupportedMediaType));
   }
   // `/api/v1` bodies tell the caller about fields they do not know (a warning, or a 422 when strict).
   const reportsUnknownFields = contract.family === 'v1' && contract.request.body !== undefined;
