@@ -62,7 +62,7 @@ describe('the OpenAPI document', () => {
 
   it('leaves out the page routes on purpose: they serve HTML, scripts and styles to browsers, no API operation', () => {
     const pageRoutes = contracts.filter((c) => c.documented === false);
-    expect(pageRoutes.map((c) => `${c.method} ${c.path}`).sort()).toEqual(['GET /proxy', 'GET /replay', 'GET /replay/{proxy+}']);
+    expect(pageRoutes.map((c) => `${c.method} ${c.path}`).sort()).toEqual(['GET /proxy', 'GET /replay', 'GET /replay/{proxy+}', 'GET /reproducibility']);
     for (const contract of pageRoutes) expect(document.paths[contract.path], contract.path).toBeUndefined();
   });
 
