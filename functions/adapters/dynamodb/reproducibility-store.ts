@@ -111,7 +111,7 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
   /** One index partition, newest first, within the query's time range and below its cursor. */
   async function listPartition(indexName: string, pkName: string, skName: string, pk: string, query: SessionQuery | { before?: string | undefined }, count: number, filter?: Partial<QueryCommandInput>) {
     const range = sortRange(query);
-    const names: Record<string, string> = { '#pk': pkName, '#sk': skName };
+    const names: Record<string, string> = { '#pk': pkName, ...(range.low !== undefined || range.high !== undefined ? { '#sk': skName } : {}) };
     const values: Record<string, unknown> = { ':pk': pk };
     let condition = '#pk = :pk';
     if (range.low !== undefined && range.high !== undefined) {
