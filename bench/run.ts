@@ -9,6 +9,7 @@ import { benchDetachedReplay } from './detached-replay.ts';
 import { benchLedger } from './ledger.ts';
 import { benchReplayRuns } from './replay-runs.ts';
 import { benchSessionReplay } from './session-replay.ts';
+import { benchReproducibility } from './reproducibility.ts';
 
 type Bench = (platform: Awaited<ReturnType<typeof startPlatform>>) => Promise<{ rows: BenchRow[]; notes?: Record<string, unknown> }>;
 
@@ -17,6 +18,7 @@ const benches: Record<string, { title: string; run: Bench }> = {
   'replay-runs': { title: 'Replay runs: tokenized_performance', run: benchReplayRuns },
   'detached-replay': { title: 'Detached replay: S3 prefix to a route queue', run: benchDetachedReplay },
   'session-replay': { title: 'Session replay: proxy overhead, instant and 1x replays (local targets)', run: benchSessionReplay },
+  reproducibility: { title: 'Reproducibility: runs against a local agent, and the comparison', run: benchReproducibility },
 };
 
 const selected = process.argv.slice(2).filter((arg) => arg !== '--');
@@ -26,7 +28,7 @@ if (unknown.length) {
   process.exit(2);
 }
 
-// Session replay's upstreams and targets are local servers.
+// Session replay's and reproducibility's targets are local servers.
 const platform = await startPlatform({ port: 0, allowLoopbackTargets: true });
 let missed = false;
 try {

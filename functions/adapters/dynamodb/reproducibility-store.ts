@@ -328,21 +328,6 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
       return { items: items.slice(0, query.limit).map(toRun), hasMore: items.length > query.limit };
     },
 
-    async markRunning(projectId, runId, at) {
-      await whenConditionHolds(() =>
-        dynamoDb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: projectPk(projectId), sk: RUN + runId },
-            ConditionExpression: '#status = :queued',
-            UpdateExpression: 'SET #status = :running, started_at = :at',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':at': at },
-          }),
-        ),
-      );
-    },
-
     async cancelRun(projectId, runId, at) {
       const updated = await unlessConditionFails(() =>
         dynamoDb.send(
@@ -385,6 +370,22 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
       return items.map(toAttempt);
     },
 
+    async endedAttempts(projectId, runId) {
+      const { items } = await queryUpTo(
+        dynamoDb,
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': attemptsPk(projectId, runId) },
+          ProjectionExpression: '#status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ConsistentRead: true,
+        },
+        1_000,
+      );
+      return items.filter((item) => item.status !== 'running').length;
+    },
+
     finishAttempt: (projectId, runId, index, outcome, token) =>
       whenConditionHolds(() =>
         dynamoDb.send(
@@ -422,48 +423,16 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
         ),
       ),
 
-    async markEnded(projectId, runId, index, stallAt) {
-      const updated = await unlessConditionFails(() =>
-        dynamoDb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: projectPk(projectId), sk: RUN + runId },
-            ConditionExpression: 'attribute_exists(pk)',
-            UpdateExpression: 'ADD ended :index SET stall_at = :stall',
-            ExpressionAttributeValues: { ':index': new Set([index]), ':stall': stallAt },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      const run = updated?.Attributes ? toRun(updated.Attributes) : undefined;
-      // Only an active run is watched for stalls.
-      if (run && (run.status === 'queued' || run.status === 'running')) {
-        await whenConditionHolds(() =>
-          dynamoDb.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: { pk: projectPk(projectId), sk: RUN + runId },
-              ConditionExpression: '#status IN (:queued, :running)',
-              UpdateExpression: 'SET sweep_pk = :sweep, sweep_sk = :stall',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':sweep': SWEEP_RUN, ':stall': stallAt },
-            }),
-          ),
-        );
-      }
-      return run;
-    },
-
-    completeRun: (projectId, runId, result, verdict, at) =>
+    completeRun: (projectId, runId, result, verdict, startedAt, at) =>
       whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: projectPk(projectId), sk: RUN + runId },
             ConditionExpression: '#status IN (:queued, :running)',
-            UpdateExpression: 'SET #status = :completed, verdict = :verdict, #result = :result, completed_at = :at REMOVE sweep_pk, sweep_sk',
+            UpdateExpression: 'SET #status = :completed, verdict = :verdict, #result = :result, started_at = :started, completed_at = :at REMOVE sweep_pk, sweep_sk',
             ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':completed': 'completed', ':verdict': verdict, ':result': result, ':at': at },
+            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':completed': 'completed', ':verdict': verdict, ':result': result, ':started': startedAt, ':at': at },
           }),
         ),
       ),
@@ -492,21 +461,19 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
       return items.map((item) => ({ project_id: String(item.project_id), run_id: String(item.id) }));
     },
 
-    async recordKick(projectId, runId, stallAt) {
-      const updated = await unlessConditionFails(() =>
+    async watchRun(projectId, runId, stallAt, kicked) {
+      await whenConditionHolds(() =>
         dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: projectPk(projectId), sk: RUN + runId },
             ConditionExpression: '#status IN (:queued, :running)',
-            UpdateExpression: 'SET sweep_sk = :stall, stall_at = :stall ADD kicks :one',
+            UpdateExpression: 'SET sweep_sk = :stall ADD kicks :kicked',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':stall': stallAt, ':one': 1 },
-            ReturnValues: 'UPDATED_NEW',
+            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':stall': stallAt, ':kicked': kicked ? 1 : 0 },
           }),
         ),
       );
-      return Number(updated?.Attributes?.kicks ?? 0);
     },
   };
 
@@ -526,12 +493,10 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
   }
 
   function runItem(run: RunRecord) {
-    const { ended, ...rest } = run;
     return {
       pk: projectPk(run.project_id),
       sk: RUN + run.id,
-      ...rest,
-      ...(ended.length ? { ended: new Set(ended) } : {}),
+      ...run,
       list_pk: `${projectPk(run.project_id)}#RUN#S#${run.session_id}`,
       list_sk: run.id,
       agent_pk: `${projectPk(run.project_id)}#RUN#A#${run.agent_id}`,
@@ -585,8 +550,7 @@ const RUN_FIELDS = [
 ] as const;
 function toRun(item: Record<string, unknown>): RunRecord {
   const run = Object.fromEntries(RUN_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as RunRecord;
-  const ended = item.ended instanceof Set ? [...(item.ended as Set<number>)].map(Number).sort((a, b) => a - b) : [];
-  return { ...run, n: Number(run.n), concurrency: Number(run.concurrency), timeout_s: Number(run.timeout_s), kicks: Number(run.kicks ?? 0), ignore_paths: run.ignore_paths ?? [], ended };
+  return { ...run, n: Number(run.n), concurrency: Number(run.concurrency), timeout_s: Number(run.timeout_s), kicks: Number(run.kicks ?? 0), ignore_paths: run.ignore_paths ?? [] };
 }
 
 function toAttempt(item: Record<string, unknown>): AttemptRecord {

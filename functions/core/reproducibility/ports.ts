@@ -76,30 +76,28 @@ export interface RunStore {
   deleteRun(projectId: string, runId: string, keyHash?: string): Promise<void>;
   getRun(projectId: string, runId: string): Promise<RunRecord | undefined>;
   listRuns(projectId: string, query: RunQuery): Promise<Page<RunRecord>>;
-  /** queued → running (no change otherwise). */
-  markRunning(projectId: string, runId: string, at: string): Promise<void>;
   /** queued | running → canceled; the run after, or undefined when it had ended. */
   cancelRun(projectId: string, runId: string, at: string): Promise<RunRecord | undefined>;
   /** Creates attempt `index` as running; false when it exists (claimed before). */
   claimAttempt(projectId: string, runId: string, attempt: AttemptRecord): Promise<boolean>;
   getAttempt(projectId: string, runId: string, index: number): Promise<AttemptRecord | undefined>;
   attempts(projectId: string, runId: string): Promise<AttemptRecord[]>;
+  /** How many attempts of the run have ended (a small read: index and status only). */
+  endedAttempts(projectId: string, runId: string): Promise<number>;
   /** running → its outcome; with a token, only the claim that holds it. False when it was not running (under that claim). */
   finishAttempt(projectId: string, runId: string, index: number, outcome: AttemptOutcome, token?: string): Promise<boolean>;
   /** An attempt that never started ends as an error; false when it exists. */
   abandonAttempt(projectId: string, runId: string, index: number, outcome: AttemptOutcome): Promise<boolean>;
-  /** Adds `index` to the run's ended attempts (once) and pushes its stall deadline; the run after. */
-  markEnded(projectId: string, runId: string, index: number, stallAt: string): Promise<RunRecord | undefined>;
-  /** running (or queued) with every attempt ended → completed, once. */
-  completeRun(projectId: string, runId: string, result: RunResult, verdict: NonNullable<RunRecord['verdict']>, at: string): Promise<boolean>;
+  /** queued (or running) → completed, once. */
+  completeRun(projectId: string, runId: string, result: RunResult, verdict: NonNullable<RunRecord['verdict']>, startedAt: string, at: string): Promise<boolean>;
   /** queued | running → failed. */
   failRun(projectId: string, runId: string, reason: string, at: string): Promise<boolean>;
   /** Attempts still running past their deadline. */
   overdueAttempts(now: string): Promise<{ project_id: string; run_id: string; index: number }[]>;
   /** Active runs without progress past their stall deadline. */
   stalledRuns(now: string): Promise<{ project_id: string; run_id: string }[]>;
-  /** Counts a re-send of a stalled run and sets its next stall deadline; the new count. */
-  recordKick(projectId: string, runId: string, stallAt: string): Promise<number>;
+  /** Sets an active run's next stall deadline, counting a re-send of its messages when `kicked`. */
+  watchRun(projectId: string, runId: string, stallAt: string, kicked: boolean): Promise<void>;
 }
 
 /** Session chunks, payloads and answers too large for a table item. */

@@ -52,8 +52,9 @@ export function runNotFound(runId: string): NotFoundError {
  * `concurrency` in flight (each attempt that ends sends the message of the
  * attempt `concurrency` after it). Safe under at-least-once delivery: an
  * attempt is claimed by a conditional write before the target is called, so
- * no index is ever called twice; the ended attempts are a set on the run, and
- * the verdict is stored once, by a conditional write, when the set is full.
+ * no index is ever called twice; an attempt that ends reads the run's attempts
+ * (no write to the run item, which every attempt would contend for), and the
+ * verdict is stored once, by a conditional write, when all have ended.
  */
 export function createRunService(deps: RunDependencies) {
   const { runs, blobs } = deps;
@@ -102,8 +103,9 @@ export function createRunService(deps: RunDependencies) {
     const run = await runs.getRun(projectId, runId);
     if (!run) return;
     if (run.status === 'completed' || run.status === 'failed') return recordOutcome(run);
-    if (run.status === 'canceled' || run.ended.length < run.n) return;
+    if (run.status === 'canceled') return;
     const attempts = await runs.attempts(projectId, runId);
+    if (attempts.filter((a) => a.status !== 'running').length < run.n) return;
     const answered = await Promise.all(attempts.filter((a) => a.status === 'answered' && a.body).map(async (a) => ({ index: a.index, body: await readText(a.body!) })));
     const comparison = compareAttempts(answered, run.ignore_paths);
     const first = answered.find((a) => a.index === 1);
@@ -112,22 +114,19 @@ export function createRunService(deps: RunDependencies) {
       recorded = { attempt: 1, ...compareWithRecorded(JSON.parse(await readText(run.recorded)) as unknown, first.body, run.ignore_paths) };
     }
     const failing = comparison.attempts.some((a) => a.result === 'fail');
-    const errored = attempts.length < run.n || attempts.some((a) => a.status !== 'answered');
+    const errored = attempts.some((a) => a.status !== 'answered');
     const verdict: Verdict = answered.length === 0 ? 'error' : failing ? 'nondeterministic' : errored ? 'error' : 'deterministic';
-    await runs.completeRun(projectId, runId, { comparison, recorded_output: recorded }, verdict, iso());
+    const startedAt = attempts.map((a) => a.started_at).sort()[0] ?? iso();
+    await runs.completeRun(projectId, runId, { comparison, recorded_output: recorded }, verdict, startedAt, iso());
     const ended = await runs.getRun(projectId, runId);
     if (ended) await recordOutcome(ended);
   }
 
-  /** What follows an attempt's end, idempotently: count it, start the attempt `concurrency` after it, finalize when all ended. */
+  /** What follows an attempt's end, idempotently: start the attempt `concurrency` after it, finalize when all have ended. */
   async function afterEnd(run: RunRecord, index: number, startNext = true): Promise<void> {
-    const updated = await runs.markEnded(run.project_id, run.id, index, stallAt(run));
-    if (!updated) return;
     const next = index + run.concurrency;
-    if (startNext && next <= run.n && (updated.status === 'queued' || updated.status === 'running')) {
-      await deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]);
-    }
-    if (updated.ended.length >= updated.n) await finalize(run.project_id, run.id);
+    if (startNext && next <= run.n) await deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]);
+    if ((await runs.endedAttempts(run.project_id, run.id)) >= run.n) await finalize(run.project_id, run.id);
   }
 
   const errorOutcome = (error: string, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => ({
@@ -217,7 +216,6 @@ export function createRunService(deps: RunDependencies) {
         payload_kind: session.context.kind,
         payload,
         recorded,
-        ended: [],
         kicks: 0,
         result: null,
       };
@@ -283,17 +281,6 @@ export function createRunService(deps: RunDependencies) {
       }
       if (run.status === 'canceled') return 'canceled';
 
-      const existing = await runs.getAttempt(projectId, runId, index);
-      if (existing) {
-        if (existing.status === 'running') {
-          if (Date.parse(existing.deadline_at) > deps.now().getTime()) return 'in_flight';
-          // Its worker stopped: this copy of the message (redelivered) ends the attempt.
-          await runs.finishAttempt(projectId, runId, index, errorOutcome(`The worker stopped during this attempt: no result within ${run.timeout_s} s + ${L.attemptGraceSeconds} s`));
-        }
-        await afterEnd(run, index);
-        return 'already_ended';
-      }
-
       const startedAt = deps.now();
       const token = deps.newToken();
       const claimed = await runs.claimAttempt(projectId, runId, {
@@ -310,8 +297,18 @@ export function createRunService(deps: RunDependencies) {
         excerpt: null,
         error: null,
       });
-      if (!claimed) return 'claimed_elsewhere';
-      await runs.markRunning(projectId, runId, startedAt.toISOString());
+      if (!claimed) {
+        // Claimed before: by a worker still at it, by one that died, or it has ended.
+        const existing = await runs.getAttempt(projectId, runId, index);
+        if (!existing) return 'claimed_elsewhere';
+        if (existing.status === 'running') {
+          if (Date.parse(existing.deadline_at) > deps.now().getTime()) return 'in_flight';
+          // Its worker stopped: this copy of the message (redelivered) ends the attempt.
+          await runs.finishAttempt(projectId, runId, index, errorOutcome(`The worker stopped during this attempt: no result within ${run.timeout_s} s + ${L.attemptGraceSeconds} s`));
+        }
+        await afterEnd(run, index);
+        return 'already_ended';
+      }
 
       let payload: string;
       try {
@@ -350,20 +347,26 @@ export function createRunService(deps: RunDependencies) {
       for (const ref of await runs.stalledRuns(now)) {
         const run = await runs.getRun(ref.project_id, ref.run_id);
         if (!run || (run.status !== 'queued' && run.status !== 'running')) continue;
-        touched++;
-        const pending = Array.from({ length: run.n }, (_, i) => i + 1).filter((index) => !run.ended.includes(index));
-        if (run.kicks >= L.maxKicks) {
-          for (const index of pending) {
-            if (await runs.abandonAttempt(run.project_id, run.id, index, errorOutcome(`This attempt never started: its message was lost ${L.maxKicks} times`))) {
-              await afterEnd(run, index, false);
-            }
-          }
-          await runs.recordKick(run.project_id, run.id, stallAt(run));
+        const attempts = await runs.attempts(run.project_id, run.id);
+        const window = (run.timeout_s + L.stallGraceSeconds) * 1000;
+        const progress = Math.max(Date.parse(run.created_at), ...attempts.flatMap((a) => [Date.parse(a.started_at), a.finished_at ? Date.parse(a.finished_at) : 0]));
+        if (progress + window > Date.parse(now)) {
+          // It moved since its deadline was set: look again one window after its last progress.
+          await runs.watchRun(run.project_id, run.id, new Date(progress + window).toISOString(), false);
           continue;
         }
-        await runs.recordKick(run.project_id, run.id, stallAt(run));
-        const resend = pending.slice(0, run.concurrency).map((index) => ({ project_id: run.project_id, run_id: run.id, index }));
+        touched++;
+        const started = new Set(attempts.map((a) => a.index));
+        const unstarted = Array.from({ length: run.n }, (_, i) => i + 1).filter((index) => !started.has(index));
+        await runs.watchRun(run.project_id, run.id, stallAt(run), true);
+        if (run.kicks >= L.maxKicks) {
+          for (const index of unstarted) await runs.abandonAttempt(run.project_id, run.id, index, errorOutcome(`This attempt never started: its message was lost ${L.maxKicks} times`));
+          await finalize(run.project_id, run.id);
+          continue;
+        }
+        const resend = unstarted.slice(0, run.concurrency).map((index) => ({ project_id: run.project_id, run_id: run.id, index }));
         if (resend.length) await deps.queue.send(resend);
+        else await finalize(run.project_id, run.id);
       }
       return touched;
     },

@@ -35,6 +35,7 @@ export interface RunRecord {
   status: RunStatus;
   verdict: Verdict | null;
   created_at: string;
+  /** Set when the run ends (from its first attempt); the API derives it before. */
   started_at: string | null;
   completed_at: string | null;
   failure_reason: string | null;
@@ -43,8 +44,6 @@ export interface RunRecord {
   payload: StoredText;
   /** The session's recorded answer (JSON text), when it has one. */
   recorded: StoredText | null;
-  /** Indices of the attempts that have ended. */
-  ended: number[];
   kicks: number;
   result: RunResult | null;
 }
@@ -98,6 +97,8 @@ export function runView(run: RunRecord, attempts: readonly AttemptRecord[]) {
     };
   });
   const count = (status: string) => views.filter((v) => v.status === status).length;
+  // Stored as queued until it ends: its attempts say when it started (no write to the run per attempt).
+  const started = attempts.map((a) => a.started_at).sort()[0] ?? null;
   return {
     id: run.id,
     object: 'reproducibility_run' as const,
@@ -109,10 +110,10 @@ export function runView(run: RunRecord, attempts: readonly AttemptRecord[]) {
     timeout_s: run.timeout_s,
     ignore_paths: run.ignore_paths,
     payload_kind: run.payload_kind,
-    status: run.status,
+    status: run.status === 'queued' && started ? ('running' as const) : run.status,
     verdict: run.verdict,
     created_at: run.created_at,
-    started_at: run.started_at,
+    started_at: run.started_at ?? started,
     completed_at: run.completed_at,
     failure_reason: run.failure_reason,
     counts: {
@@ -146,6 +147,5 @@ export function runSummary(run: RunRecord) {
     verdict: run.verdict,
     created_at: run.created_at,
     completed_at: run.completed_at,
-    ended: run.ended.length,
   };
 }

@@ -130,7 +130,6 @@ const runSummary = z.object({
   verdict: z.enum(VERDICTS).nullable(),
   created_at: z.string(),
   completed_at: z.string().nullable(),
-  ended: z.number().int(),
 });
 const listOf = (item: z.ZodType) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 const page = { limit: queryInteger({ min: 1, max: L.maxPageSize, default: L.defaultPageSize }), cursor: z.string().min(1).max(400).optional() };

@@ -58,7 +58,7 @@ function exportSpans(exporter: OTLPTraceExporter, spans: ReadableSpan[]): Promis
   return new Promise((resolve) => exporter.export(spans, (result) => resolve(result as { code: number; error?: Error })));
 }
 
-async function traced(apiKey: string, turn: { session?: string; agent?: string }) {
+async function traced(turn: { session?: string; agent?: string }) {
   const memory = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'travel-service' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
   const traceId = recordTurn(provider, turn);
@@ -71,7 +71,7 @@ const session = async (api: Api, id: string) => (await api.get(`/api/v1/sessions
 describe('OTLP/HTTP JSON from the OpenTelemetry SDK', () => {
   it('turns GenAI spans into a session of the agent, replayable with the LLM payload, and counts a re-sent export once', async () => {
     const { api, tenant } = await tenantApi(gateway, 'otlp');
-    const { spans } = await traced(tenant.apiKey, { session: 'conv-7', agent: 'Travel Agent' });
+    const { spans } = await traced({ session: 'conv-7', agent: 'Travel Agent' });
     const exporter = exporterFor(tenant.apiKey);
 
     const first = await exportSpans(exporter, spans);
@@ -98,7 +98,7 @@ describe('OTLP/HTTP JSON from the OpenTelemetry SDK', () => {
 
   it('groups by trace id without session.id, and names the agent after service.name without gen_ai.agent.*', async () => {
     const { api, tenant } = await tenantApi(gateway, 'otlp-trace');
-    const { spans, traceId } = await traced(tenant.apiKey, {});
+    const { spans, traceId } = await traced({});
     const exporter = exporterFor(tenant.apiKey);
 
     expect((await exportSpans(exporter, spans)).code).toBe(0);
@@ -109,7 +109,7 @@ describe('OTLP/HTTP JSON from the OpenTelemetry SDK', () => {
 
   it('answers 401 to an exporter without a key and 415, with what to do, to protobuf', async () => {
     const { tenant } = await tenantApi(gateway, 'otlp-refused');
-    const { spans } = await traced(tenant.apiKey, { session: 'never' });
+    const { spans } = await traced({ session: 'never' });
     const keyless = new OTLPTraceExporter({ url: `${gateway.url}/v1/traces` });
 
     const refused = await exportSpans(keyless, spans);

@@ -258,7 +258,7 @@ describe('a worker that dies', () => {
     await reproducibilityStore().createRun({
       id, project_id: projectId, org_id: orgId, session_id: 'ses', agent_id: 'bot', target_url: echo.url, n, concurrency: n, timeout_s: 5, ignore_paths: [],
       status: 'queued', verdict: null, created_at: new Date().toISOString(), started_at: null, completed_at: null, failure_reason: null,
-      payload_kind: 'user', payload: { inline: '{"input":"hi","is_replay":true}' }, recorded: null, ended: [], kicks: 0, result: null,
+      payload_kind: 'user', payload: { inline: '{"input":"hi","is_replay":true}' }, recorded: null, kicks: 0, result: null,
     });
     return id;
   }
