@@ -17,10 +17,23 @@ export interface HubQuery {
   days: number;
 }
 
-export type View = { name: 'hub'; query: HubQuery } | { name: 'run'; runId: string } | { name: 'proxy'; query: ProxyQuery } | { name: 'not-found' };
+/** What the Reproducibility page shows; all of it in the query string (`/reproducibility?sessionId=…&agentId=…`). */
+export interface ReproducibilityQuery {
+  sessionId?: string | undefined;
+  agentId?: string | undefined;
+  runId?: string | undefined;
+}
+
+export type View =
+  | { name: 'hub'; query: HubQuery }
+  | { name: 'run'; runId: string }
+  | { name: 'reproducibility'; query: ReproducibilityQuery }
+  | { name: 'proxy'; query: ProxyQuery }
+  | { name: 'not-found' };
 
 const HUB_PATH = /^\/replay\/?$/;
 const RUN_PATH = /^\/replay\/runs\/([^/]+)\/?$/;
+const REPRODUCIBILITY_PATH = /^\/reproducibility\/?$/;
 /** Exactly /proxy: below it are the recording proxy's paths, so the page's state is in its query. */
 const PROXY_PATH = /^\/proxy\/?$/;
 
@@ -28,6 +41,11 @@ const PROXY_PATH = /^\/proxy\/?$/;
 export function viewOf(pathname: string, search: string): View {
   if (HUB_PATH.test(pathname)) return { name: 'hub', query: hubQueryOf(new URLSearchParams(search)) };
   if (PROXY_PATH.test(pathname)) return { name: 'proxy', query: proxyQueryOf(search) };
+  if (REPRODUCIBILITY_PATH.test(pathname)) {
+    const params = new URLSearchParams(search);
+    const value = (name: string) => params.get(name)?.trim().slice(0, 128) || undefined;
+    return { name: 'reproducibility', query: { sessionId: value('sessionId'), agentId: value('agentId'), runId: value('runId') } };
+  }
   const run = RUN_PATH.exec(pathname);
   if (run) {
     try {
@@ -69,4 +87,14 @@ export function hubHref(query: HubQuery): string {
 /** The run page of a run id. */
 export function runHref(runId: string): string {
   return `/replay/runs/${encodeURIComponent(runId)}`;
+}
+
+/** The Reproducibility page for a session (and agent, and run). */
+export function reproducibilityHref(query: ReproducibilityQuery): string {
+  const params = new URLSearchParams();
+  if (query.sessionId) params.set('sessionId', query.sessionId);
+  if (query.agentId) params.set('agentId', query.agentId);
+  if (query.runId) params.set('runId', query.runId);
+  const search = params.toString();
+  return search ? `/reproducibility?${search}` : '/reproducibility';
 }

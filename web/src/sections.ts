@@ -18,6 +18,8 @@ export interface Section {
 
 export const SECTIONS: readonly Section[] = [
   { id: 'replay', label: 'Replay Hub', href: '/replay', owns: (path) => /^\/replay(\/|$)/.test(path) },
+  // Its state lives in the query string (sessionId, agentId, runId).
+  { id: 'reproducibility', label: 'Reproducibility', href: '/reproducibility', owns: (path) => /^\/reproducibility\/?$/.test(path) },
   // Exactly /proxy: a link to a proxy URL (/proxy/{token}/…) is the proxy's, not the page's.
   { id: 'proxy', label: 'Proxy', href: '/proxy', owns: (path) => /^\/proxy\/?$/.test(path) },
 ];
