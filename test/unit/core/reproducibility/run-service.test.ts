@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import type { AttemptMessage, AttemptRecord, RunRecord } from '../../../../functions/core/reproducibility/run.ts';
+import { createRunService } from '../../../../functions/core/reproducibility/run-service.ts';
+import { TargetCallError, type RunStore } from '../../../../functions/core/reproducibility/ports.ts';
+
+/** Runs and attempts in memory, with the conditions the DynamoDB store enforces. */
+function memoryRuns(): RunStore & { runs: Map<string, RunRecord>; attemptsOf: Map<string, Map<number, AttemptRecord>>; kicks: number } {
+  const runs = new Map<string, RunRecord>();
+  const attemptsOf = new Map<string, Map<number, AttemptRecord>>();
+  const of = (runId: string) => attemptsOf.get(runId) ?? attemptsOf.set(runId, new Map()).get(runId)!;
+  const active = (run?: RunRecord) => run?.status === 'queued' || run?.status === 'running';
+  const store = {
+    runs,
+    attemptsOf,
+    kicks: 0,
+    createRun: async (run: RunRecord) => (runs.set(run.id, structuredClone(run)), { created: true as const }),
+    findClaim: async () => undefined,
+    deleteRun: async (_p: string, id: string) => void runs.delete(id),
+    getRun: async (_p: string, id: string) => structuredClone(runs.get(id)),
+    listRuns: async () => ({ items: [...runs.values()], hasMore: false }),
+    cancelRun: async (_p: string, id: string, at: string) => {
+      const run = runs.get(id);
+      if (!active(run)) return undefined;
+      Object.assign(run!, { status: 'canceled', completed_at: at });
+      return structuredClone(run);
+    },
+    claimAttempt: async (_p: string, id: string, attempt: AttemptRecord) => (of(id).has(attempt.index) ? false : (of(id).set(attempt.index, { ...attempt }), true)),
+    getAttempt: async (_p: string, id: string, index: number) => structuredClone(of(id).get(index)),
+    attempts: async (_p: string, id: string) => [...of(id).values()].map((a) => structuredClone(a)),
+    endedAttempts: async (_p: string, id: string) => [...of(id).values()].filter((a) => a.status !== 'running').length,
+    finishAttempt: async (_p: string, id: string, index: number, outcome: Partial<AttemptRecord>, token?: string) => {
+      const attempt = of(id).get(index);
+      if (attempt?.status !== 'running' || (token !== undefined && attempt.token !== token)) return false;
+      Object.assign(attempt, outcome);
+      return true;
+    },
+    abandonAttempt: async (_p: string, id: string, index: number, outcome: Partial<AttemptRecord>) =>
+      of(id).has(index) ? false : (of(id).set(index, { index, token: 'none', started_at: outcome.finished_at!, deadline_at: outcome.finished_at!, ...outcome } as AttemptRecord), true),
+    completeRun: async (_p: string, id: string, result: RunRecord['result'], verdict: RunRecord['verdict'], startedAt: string, at: string) => {
+      const run = runs.get(id);
+      if (!active(run)) return false;
+      Object.assign(run!, { status: 'completed', verdict, result, started_at: startedAt, completed_at: at });
+      return true;
+    },
+    failRun: async () => false,
+    overdueAttempts: async (now: string) =>
+      [...attemptsOf].flatMap(([runId, attempts]) => [...attempts.values()].filter((a) => a.status === 'running' && a.deadline_at < now).map((a) => ({ project_id: 'p', run_id: runId, index: a.index }))),
+    stalledRuns: async () => [...runs.values()].filter((run) => active(run)).map((run) => ({ project_id: 'p', run_id: run.id })),
+    watchRun: async (_p: string, id: string, _at: string, kicked: boolean) => {
+      if (kicked) runs.get(id)!.kicks++;
+    },
+  };
+  return store as never;
+}
+
+function setup(answer: (index: number) => Promise<{ status: number; body: string }> = async () => ({ status: 200, body: '{"a":1}' })) {
+  const runs = memoryRuns();
+  const sent: AttemptMessage[] = [];
+  const recorded: unknown[] = [];
+  let clock = Date.parse('2026-11-30T10:00:00Z');
+  const service = createRunService({
+    runs,
+    agents: { getAgent: async () => undefined } as never,
+    sessions: { getSession: async () => undefined },
+    sessionEvents: { eventAt: async () => ({ type: 'user_input', input: 'x' }) },
+    blobs: { put: async () => undefined, get: async () => '', delete: async () => undefined },
+    queue: { send: async (messages) => void sent.push(...messages) },
+    target: { post: async (_url, _body, { headers }) => ({ ...(await answer(Number(headers['x-reprise-attempt']))), latencyMs: 5 }) },
+    recordOutcome: async (_org, outcome) => void recorded.push(outcome),
+    now: () => new Date(clock),
+    newRunId: () => 'rep_x',
+    newToken: () => `t${Math.random()}`,
+  });
+  const run = (n: number, concurrency: number): RunRecord => {
+    const record: RunRecord = {
+      id: 'rep_00000000000000000000000001', project_id: 'p', org_id: 'o', session_id: 's', agent_id: 'a', target_url: 'https://agent.example.com/', n, concurrency, timeout_s: 10, ignore_paths: [],
+      status: 'queued', verdict: null, created_at: new Date(clock).toISOString(), started_at: null, completed_at: null, failure_reason: null, payload_kind: 'user',
+      payload: { inline: '{"input":"x","is_replay":true}' }, recorded: null, kicks: 0, result: null,
+    };
+    runs.runs.set(record.id, record);
+    return record;
+  };
+  return { runs, sent, recorded, service, run, advance: (ms: number) => (clock += ms) };
+}
+
+const message = (index: number): AttemptMessage => ({ project_id: 'p', run_id: 'rep_00000000000000000000000001', index });
+
+describe('the attempt chain', () => {
+  it('starts the attempt `concurrency` after each one that ends, and completes once when the last ends', async () => {
+    const { service, run, sent, recorded, runs } = setup();
+    run(5, 2);
+
+    for (const index of [1, 2]) await service.executeAttempt(message(index));
+    expect(sent.map((m) => m.index)).toEqual([3, 4]);
+    for (const index of [3, 4]) await service.executeAttempt(message(index));
+    expect(sent.map((m) => m.index)).toEqual([3, 4, 5]);
+    expect(await service.executeAttempt(message(5))).toBe('answered');
+
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
+    expect(recorded).toHaveLength(1);
+    expect(await service.executeAttempt(message(5))).toBe('run_ended');
+    expect(recorded).toHaveLength(2);
+  });
+
+  it('never calls the target twice for an index: a copy while it runs is in flight, one after it ended only moves the chain on', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const { service, run, sent } = setup(async () => {
+      calls++;
+      await new Promise<void>((resolve) => (release = resolve));
+      return { status: 200, body: 'ok' };
+    });
+    run(2, 1);
+
+    const first = service.executeAttempt(message(1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await service.executeAttempt(message(1))).toBe('in_flight');
+    release();
+    await first;
+    expect(await service.executeAttempt(message(1))).toBe('already_ended');
+
+    expect(calls).toBe(1);
+    expect(sent.map((m) => m.index)).toEqual([2, 2]);
+  });
+
+  it('ends an attempt whose worker died when its message comes back past the deadline', async () => {
+    const { service, run, runs, advance } = setup();
+    run(1, 1);
+    await runs.claimAttempt('p', 'rep_00000000000000000000000001', { index: 1, status: 'running', token: 'dead', started_at: '2026-11-30T10:00:00.000Z', deadline_at: '2026-11-30T10:00:40.000Z' } as AttemptRecord);
+
+    expect(await service.executeAttempt(message(1))).toBe('in_flight');
+    advance(60_000);
+    expect(await service.executeAttempt(message(1))).toBe('already_ended');
+
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'error' });
+    expect(runs.attemptsOf.get('rep_00000000000000000000000001')!.get(1)!.error).toMatch(/worker stopped/);
+  });
+
+  it('turns a refused call and a 5xx into error attempts and the verdict error', async () => {
+    const { service, run, runs } = setup(async (index) => {
+      if (index === 2) throw new TargetCallError('blocked_address', 'not public', 1);
+      return index === 3 ? { status: 502, body: 'bad gateway' } : { status: 200, body: 'same' };
+    });
+    run(3, 3);
+
+    for (const index of [1, 2, 3]) await service.executeAttempt(message(index));
+
+    const attempts = runs.attemptsOf.get('rep_00000000000000000000000001')!;
+    expect(attempts.get(2)).toMatchObject({ status: 'error', error: 'blocked_address: not public' });
+    expect(attempts.get(3)).toMatchObject({ status: 'error', http_status: 502, error: 'The target answered 502' });
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ verdict: 'error' });
+  });
+
+  it('starts nothing more after a cancel', async () => {
+    const { service, run, sent } = setup();
+    run(3, 1);
+    await service.cancel('p', 'rep_00000000000000000000000001');
+
+    expect(await service.executeAttempt(message(1))).toBe('canceled');
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('the sweeper', () => {
+  it('re-sends the first unstarted attempts of a run without progress, then ends them as errors after 3 re-sends', async () => {
+    const { service, run, runs, sent, advance, recorded } = setup();
+    run(4, 2);
+    await service.executeAttempt(message(1));
+    sent.length = 0;
+    advance(10 * 60_000);
+
+    for (let kick = 0; kick < 3; kick++) await service.sweep();
+    expect(sent.map((m) => m.index)).toEqual([2, 3, 2, 3, 2, 3]);
+    await service.sweep();
+
+    const ended = runs.runs.get('rep_00000000000000000000000001')!;
+    expect(ended).toMatchObject({ status: 'completed', verdict: 'error', kicks: 4 });
+    expect(runs.attemptsOf.get('rep_00000000000000000000000001')!.get(2)!.error).toMatch(/never started/);
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('leaves a run alone while its attempts make progress', async () => {
+    const { service, run, sent } = setup();
+    run(2, 1);
+    await service.executeAttempt(message(1));
+    sent.length = 0;
+
+    await service.sweep();
+
+    expect(sent).toEqual([]);
+  });
+});
