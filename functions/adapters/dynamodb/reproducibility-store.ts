@@ -330,17 +330,7 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
 
     async cancelRun(projectId, runId, at) {
       const updated = await unlessConditionFails(() =>
-        dynamoDb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: projectPk(projectId), sk: RUN + runId },
-            ConditionExpression: '#status IN (:queued, :running)',
-            UpdateExpression: 'SET #status = :canceled, completed_at = :at REMOVE sweep_pk, sweep_sk',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':canceled': 'canceled', ':at': at },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
+        dynamoDb.send(activeRunUpdate(projectId, runId, 'SET #status = :canceled, completed_at = :at REMOVE sweep_pk, sweep_sk', { ':canceled': 'canceled', ':at': at }, 'ALL_NEW')),
       );
       return updated?.Attributes ? toRun(updated.Attributes) : undefined;
     },
@@ -426,29 +416,19 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
     completeRun: (projectId, runId, result, verdict, startedAt, at) =>
       whenConditionHolds(() =>
         dynamoDb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: projectPk(projectId), sk: RUN + runId },
-            ConditionExpression: '#status IN (:queued, :running)',
-            UpdateExpression: 'SET #status = :completed, verdict = :verdict, #result = :result, started_at = :started, completed_at = :at REMOVE sweep_pk, sweep_sk',
-            ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':completed': 'completed', ':verdict': verdict, ':result': result, ':started': startedAt, ':at': at },
+          activeRunUpdate(projectId, runId, 'SET #status = :completed, verdict = :verdict, #result = :result, started_at = :started, completed_at = :at REMOVE sweep_pk, sweep_sk', {
+            ':completed': 'completed',
+            ':verdict': verdict,
+            ':result': result,
+            ':started': startedAt,
+            ':at': at,
           }),
         ),
       ),
 
     failRun: (projectId, runId, reason, at) =>
       whenConditionHolds(() =>
-        dynamoDb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: projectPk(projectId), sk: RUN + runId },
-            ConditionExpression: '#status IN (:queued, :running)',
-            UpdateExpression: 'SET #status = :failed, failure_reason = :reason, completed_at = :at REMOVE sweep_pk, sweep_sk',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':failed': 'failed', ':reason': reason, ':at': at },
-          }),
-        ),
+        dynamoDb.send(activeRunUpdate(projectId, runId, 'SET #status = :failed, failure_reason = :reason, completed_at = :at REMOVE sweep_pk, sweep_sk', { ':failed': 'failed', ':reason': reason, ':at': at })),
       ),
 
     async overdueAttempts(now) {
@@ -462,20 +442,22 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
     },
 
     async watchRun(projectId, runId, stallAt, kicked) {
-      await whenConditionHolds(() =>
-        dynamoDb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: projectPk(projectId), sk: RUN + runId },
-            ConditionExpression: '#status IN (:queued, :running)',
-            UpdateExpression: 'SET sweep_sk = :stall ADD kicks :kicked',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':stall': stallAt, ':kicked': kicked ? 1 : 0 },
-          }),
-        ),
-      );
+      await whenConditionHolds(() => dynamoDb.send(activeRunUpdate(projectId, runId, 'SET sweep_sk = :stall ADD kicks :kicked', { ':stall': stallAt, ':kicked': kicked ? 1 : 0 })));
     },
   };
+
+  /** An update of a run that is still queued or running (`#status` and `#result` name those attributes). */
+  function activeRunUpdate(projectId: string, runId: string, expression: string, values: Record<string, unknown>, returnValues?: 'ALL_NEW') {
+    return new UpdateCommand({
+      TableName: tableName,
+      Key: { pk: projectPk(projectId), sk: RUN + runId },
+      ConditionExpression: '#status IN (:queued, :running)',
+      UpdateExpression: expression,
+      ExpressionAttributeNames: { '#status': 'status', ...(expression.includes('#result') ? { '#result': 'result' } : {}) },
+      ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ...values },
+      ...(returnValues ? { ReturnValues: returnValues } : {}),
+    });
+  }
 
   async function findClaim(projectId: string, claim: { keyHash: string; nowEpochSeconds: number }) {
     const item = await get(claimKey(projectId, claim.keyHash));
