@@ -184,15 +184,17 @@ export function createRunService(deps: RunDependencies) {
         throw new ValidationFailedError([{ loc: ['body', 'concurrency'], msg: `concurrency may be at most n (${input.n})`, type: 'less_than_equal', input: concurrency, ctx: { le: input.n } }]);
       }
       const agentId = input.agent_id ?? session.agent_id;
-      const agent = await deps.agents.getAgent(projectId, agentId);
+      const recordedRef = session.context.kind === 'llm' ? session.recorded.llm_response : (session.recorded.agent_output ?? session.recorded.llm_response);
+      const [agent, context, recordedEvent] = await Promise.all([
+        deps.agents.getAgent(projectId, agentId),
+        deps.sessionEvents.eventAt(projectId, session.id, session.context),
+        recordedRef ? deps.sessionEvents.eventAt(projectId, session.id, recordedRef) : undefined,
+      ]);
       const targetUrl = input.target_url ?? agent?.replay_url ?? undefined;
       if (!targetUrl) {
         throw new DomainError(400, 'replay_url_missing', `No target_url given and agent ${agentId} has no saved replay_url: pass target_url, or save one with PUT /api/v1/agents/{agent_id}/replay-url`);
       }
       const id = deps.newRunId();
-      const context = await deps.sessionEvents.eventAt(projectId, session.id, session.context);
-      const recordedRef = session.context.kind === 'llm' ? session.recorded.llm_response : (session.recorded.agent_output ?? session.recorded.llm_response);
-      const recordedEvent = recordedRef ? await deps.sessionEvents.eventAt(projectId, session.id, recordedRef) : undefined;
       const prefix = `${projectId}/reproducibility/${id}`;
       const payload = await storeText(`${prefix}/payload.json`, JSON.stringify(replayPayloadOf(context)), L.inlineResponseBytes);
       const recorded = recordedEvent && 'output' in recordedEvent ? await storeText(`${prefix}/recorded.json`, JSON.stringify(recordedEvent.output ?? null), L.inlineResponseBytes) : null;
