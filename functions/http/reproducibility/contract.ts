@@ -135,6 +135,47 @@ const listOf = (item: z.ZodType) => z.object({ items: z.array(item), next_cursor
 const page = { limit: queryInteger({ min: 1, max: L.maxPageSize, default: L.defaultPageSize }), cursor: z.string().min(1).max(400).optional() };
 
 const sessionsTags = ['Sessions'];
+const EXAMPLE_RUN_ID = 'rep_01jdx5t6k2m3n4p5q6r7s8t9v0';
+const sessionExample = {
+  agent_id: 'support-bot',
+  session_id: 'sess-1',
+  started_at: '2026-11-30T09:00:00Z',
+  events: [
+    { type: 'user_input', input: 'Where is my order 1234?' },
+    { type: 'llm_request', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Where is my order 1234?' }] },
+    { type: 'llm_response', output: 'It ships tomorrow.' },
+  ],
+};
+const attribute = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const otlpExample = {
+  resourceSpans: [
+    {
+      resource: { attributes: [attribute('service.name', 'support-service')] },
+      scopeSpans: [
+        {
+          scope: { name: 'support-agent' },
+          spans: [
+            {
+              traceId: '5b8efff798038103d269b633813fc60c',
+              spanId: 'eee19b7ec3c1b174',
+              name: 'chat gpt-4o-mini',
+              kind: 3,
+              startTimeUnixNano: '1764493200000000000',
+              endTimeUnixNano: '1764493201000000000',
+              attributes: [
+                attribute('session.id', 'otel-sess-1'),
+                attribute('gen_ai.agent.name', 'support-bot'),
+                attribute('gen_ai.request.model', 'gpt-4o-mini'),
+                attribute('gen_ai.input.messages', '[{"role":"user","parts":[{"type":"text","content":"Where is my order 1234?"}]}]'),
+                attribute('gen_ai.output.messages', '[{"role":"assistant","parts":[{"type":"text","content":"It ships tomorrow."}]}]'),
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
 const agentsTags = ['Agents'];
 const runsTags = ['Reproducibility'];
 
@@ -147,6 +188,7 @@ export const createSession = defineContract({
   tags: sessionsTags,
   auth: true,
   maxBodyBytes: L.maxSessionBodyBytes,
+  example: { body: sessionExample },
   request: {
     body: z.strictObject({
       agent_id: agentId,
@@ -171,6 +213,7 @@ export const appendEvents = defineContract({
   tags: sessionsTags,
   auth: true,
   maxBodyBytes: L.maxSessionBodyBytes,
+  example: { path: { session_id: 'sess-1' }, body: { events: [{ type: 'agent_output', output: 'It ships tomorrow.' }] } },
   request: { path: z.object({ session_id: sessionId }), body: z.strictObject({ events: events.min(1) }), headers: idempotencyKeyHeaders },
   responses: {
     200: { description: 'The session after the append (a retry with the same Idempotency-Key appends nothing)', schema: sessionSummary },
@@ -187,6 +230,7 @@ export const getSession = defineContract({
   summary: 'A session, whether it is replayable, and the exact replay payload',
   tags: sessionsTags,
   auth: true,
+  example: { path: { session_id: 'sess-1' } },
   request: { path: z.object({ session_id: sessionId }) },
   responses: { 200: { description: 'The session with its events', schema: sessionDetail }, 404: { description: 'No such session in this project' } },
 });
@@ -199,6 +243,7 @@ export const listSessions = defineContract({
   summary: 'Sessions, newest first, by agent, replayability, time and words',
   tags: sessionsTags,
   auth: true,
+  example: { query: { q: 'order', limit: '10' } },
   request: {
     query: z.strictObject({
       agent_id: agentId.optional(),
@@ -222,6 +267,7 @@ export const ingestTraces = defineContract({
   auth: true,
   maxBodyBytes: L.maxOtlpBodyBytes,
   unsupportedMediaType: 'Send OTLP/HTTP JSON (Content-Type: application/json; exporter protocol "http/json"): protobuf OTLP is not accepted',
+  example: { body: otlpExample },
   request: {
     body: z.looseObject({
       resourceSpans: optional(
@@ -248,6 +294,7 @@ export const listAgents = defineContract({
   summary: 'Agents seen in sessions or with a saved replay_url, by id',
   tags: agentsTags,
   auth: true,
+  example: { query: { limit: '10' } },
   request: { query: z.strictObject(page) },
   responses: { 200: { description: 'A page of agents', schema: listOf(agent) } },
 });
@@ -261,6 +308,7 @@ export const getAgent = defineContract({
   summary: 'An agent and its replay_url (null when none is saved)',
   tags: agentsTags,
   auth: true,
+  example: { path: { agent_id: 'support-bot' } },
   request: { path: agentPath },
   responses: { 200: { description: 'The agent', schema: agent } },
 });
@@ -273,6 +321,7 @@ export const updateAgent = defineContract({
   summary: "Change an agent's replay_url or ignore_paths",
   tags: agentsTags,
   auth: true,
+  example: { path: { agent_id: 'support-bot' }, body: { ignore_paths: ['usage', 'choices[*].message.refusal'] } },
   request: {
     path: agentPath,
     body: z.strictObject({
@@ -291,6 +340,7 @@ export const putReplayUrl = defineContract({
   summary: "Save the agent's replay_url",
   tags: agentsTags,
   auth: true,
+  example: { path: { agent_id: 'support-bot' }, body: { replay_url: 'https://agent.example.com/replay' } },
   request: { path: agentPath, body: z.strictObject({ replay_url: targetUrl }) },
   responses: { 200: { description: 'The agent with its replay_url', schema: agent } },
 });
@@ -303,6 +353,7 @@ export const deleteReplayUrl = defineContract({
   summary: "Clear the agent's replay_url",
   tags: agentsTags,
   auth: true,
+  example: { path: { agent_id: 'support-bot' } },
   request: { path: agentPath },
   responses: { 200: { description: 'The agent without a replay_url', schema: agent } },
 });
@@ -316,6 +367,7 @@ export const createRun = defineContract({
   summary: "Call the agent's replay endpoint N times with a session's replay payload",
   tags: runsTags,
   auth: true,
+  example: { body: { session_id: 'sess-1', target_url: 'https://agent.example.com/replay', n: 5 } },
   request: {
     body: z
       .strictObject({
@@ -350,6 +402,7 @@ export const listRuns = defineContract({
   summary: 'Reproducibility runs, newest first',
   tags: runsTags,
   auth: true,
+  example: { query: { session_id: 'sess-1', limit: '10' } },
   request: { query: z.strictObject({ session_id: sessionId.optional(), agent_id: agentId.optional(), ...page }) },
   responses: { 200: { description: 'A page of runs', schema: listOf(runSummary) } },
 });
@@ -362,6 +415,7 @@ export const getRun = defineContract({
   summary: 'A run: status, verdict, attempts, divergent and noise paths',
   tags: runsTags,
   auth: true,
+  example: { path: { run_id: EXAMPLE_RUN_ID } },
   request: { path: runPath },
   responses: { 200: { description: 'The run', schema: runSchema }, 404: { description: 'No such run in this project' } },
 });
@@ -374,6 +428,7 @@ export const cancelRun = defineContract({
   summary: 'Stop the attempts of a run that have not started',
   tags: runsTags,
   auth: true,
+  example: { path: { run_id: EXAMPLE_RUN_ID } },
   request: { path: runPath },
   responses: {
     200: { description: 'The canceled run (attempts already running still finish)', schema: runSchema },
@@ -390,6 +445,7 @@ export const getAttempt = defineContract({
   summary: "An attempt with the target's whole answer",
   tags: runsTags,
   auth: true,
+  example: { path: { run_id: EXAMPLE_RUN_ID, index: '1' } },
   request: {
     path: z.object({
       run_id: runId,

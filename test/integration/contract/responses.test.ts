@@ -8,6 +8,7 @@ import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gate
 import { createRouteMatcher } from '../../../lib/route-matcher.ts';
 import { seedOutputs } from '../detached-replay/support.ts';
 import { deliver, isoIn, HOUR, threeTraces } from '../replay-runs/support.ts';
+import { deliverAttempt, llmSession } from '../reproducibility/support.ts';
 import { startServer, type LocalServer } from '../session-replay/support.ts';
 import { createTenant, type TestTenant } from '../../support/tenants.ts';
 import {
@@ -59,6 +60,9 @@ const NOT_PROVOKED_BY: Record<string, Record<number, string>> = {
   proxyPath: {
     422: 'only a path value with a lone surrogate, which no request through the gateway can carry (the frame test sends one)',
     504: 'the upstream timeout is 25 s; the session replay recording tests cover the upstream errors',
+  },
+  appendAgentSessionEvents: {
+    409: 'session_busy: only when other appends to the same session win its conditional write 8 times in a row',
   },
 };
 
@@ -275,6 +279,59 @@ const scenarios: Record<string, Record<number, Scenario | Scenario[]>> = {
     },
   },
 };
+
+/** Scenarios of the reproducibility routes: sessions, agents, runs (see reproducibility/support.ts). */
+const repro = {
+  session: async (ctx: Context, body: Record<string, unknown> = llmSession('support-bot', { session_id: 'sess-1' })) => {
+    const response = await ctx.call({ method: 'POST', path: '/api/v1/sessions', body });
+    expect(response.status, response.text).toBe(201);
+    return response.body as { id: string };
+  },
+  run: async (ctx: Context, body: Record<string, unknown> = {}) => {
+    await repro.session(ctx);
+    const response = await ctx.call({ method: 'POST', path: '/api/v1/reproducibility/runs', body: { session_id: 'sess-1', target_url: upstream.url, n: 2, ...body } });
+    expect(response.status, response.text).toBe(202);
+    return response.body as { id: string };
+  },
+};
+Object.assign(scenarios, {
+  createAgentSession: {
+    409: async (ctx: Context, contract: RouteContract) => {
+      await repro.session(ctx, contract.example!.body as Record<string, unknown>);
+      return { ...exampleRequest(contract), body: { ...(contract.example!.body as object), events: [] } };
+    },
+  },
+  appendAgentSessionEvents: { 200: async (ctx: Context, contract: RouteContract) => (await repro.session(ctx), exampleRequest(contract)) },
+  getAgentSession: { 200: async (ctx: Context, contract: RouteContract) => (await repro.session(ctx), exampleRequest(contract)) },
+  listAgentSessions: { 200: async (ctx: Context, contract: RouteContract) => (await repro.session(ctx), exampleRequest(contract)) },
+  createReproducibilityRun: {
+    202: async (ctx: Context, contract: RouteContract) => (await repro.session(ctx), { ...exampleRequest(contract), body: { session_id: 'sess-1', target_url: upstream.url, n: 2 } }),
+    400: async (ctx: Context, contract: RouteContract) => (await repro.session(ctx), { ...exampleRequest(contract), body: { session_id: 'sess-1' } }),
+    404: async (_ctx: Context, contract: RouteContract) => exampleRequest(contract),
+    409: async (ctx: Context, contract: RouteContract) => {
+      await repro.session(ctx, { agent_id: 'support-bot', session_id: 'bare', events: [{ type: 'agent_output', output: 'hi' }] });
+      return { ...exampleRequest(contract), body: { session_id: 'bare', target_url: upstream.url } };
+    },
+  },
+  listReproducibilityRuns: { 200: async (ctx: Context, contract: RouteContract) => (await repro.run(ctx), exampleRequest(contract)) },
+  getReproducibilityRun: { 200: async (ctx: Context, contract: RouteContract) => ({ method: 'GET', path: fillPath(contract.path, { run_id: (await repro.run(ctx)).id }) }) },
+  cancelReproducibilityRun: {
+    200: async (ctx: Context, contract: RouteContract) => ({ method: 'POST', path: fillPath(contract.path, { run_id: (await repro.run(ctx)).id }) }),
+    409: async (ctx: Context, contract: RouteContract) => {
+      const path = fillPath(contract.path, { run_id: (await repro.run(ctx)).id });
+      expect((await ctx.call({ method: 'POST', path })).status).toBe(200);
+      return { method: 'POST', path };
+    },
+  },
+  getReproducibilityAttempt: {
+    // The attempt's message is delivered to the worker here: nothing polls the queue in this file.
+    200: async (ctx: Context, contract: RouteContract) => {
+      const run = await repro.run(ctx);
+      expect((await deliverAttempt(ctx.tenant.projectId, run.id, 1)).batchItemFailures).toEqual([]);
+      return { method: 'GET', path: fillPath(contract.path, { run_id: run.id, index: '1' }) };
+    },
+  },
+} satisfies Record<string, Record<number, Scenario>>);
 
 /** Requests every route gets from the shared frame, built from its contract. */
 const generic: Record<number, (contract: RouteContract) => TestRequest | undefined> = {
