@@ -23,6 +23,8 @@ interface Span {
   traceId: string;
   spanId: string;
   start: string;
+  /** The start in nanoseconds, as sent: spans of one millisecond keep their order. */
+  startNanos: bigint;
   attributes: Attributes;
   resource: Attributes;
 }
@@ -42,7 +44,7 @@ interface Span {
  *   agent's turn: its last user message (or `input.value`) is a
  *   `user_input`, its `gen_ai.output.messages` (or `output.value`) an `agent_output`.
  *
- * Events are ordered by span start time.
+ * Events are ordered by span start time (to the nanosecond).
  */
 export function mapOtlpExport(request: unknown): OtlpMapping {
   const spans = spansOf(request);
@@ -160,11 +162,16 @@ function spansOf(request: unknown): Span[] {
         const traceId = idOf(span.traceId);
         const spanId = idOf(span.spanId);
         if (!traceId || !spanId) continue;
-        spans.push({ traceId, spanId, start: timeOf(span.startTimeUnixNano), attributes: attributesOf(span.attributes), resource });
+        spans.push({ traceId, spanId, start: timeOf(span.startTimeUnixNano), startNanos: nanosOf(span.startTimeUnixNano), attributes: attributesOf(span.attributes), resource });
       }
     }
   }
-  return spans;
+  return spans.sort((a, b) => (a.startNanos < b.startNanos ? -1 : a.startNanos > b.startNanos ? 1 : 0));
+}
+
+function nanosOf(value: unknown): bigint {
+  if (typeof value === 'number' && Number.isFinite(value)) return BigInt(Math.trunc(value));
+  return typeof value === 'string' && /^\d{1,20}$/.test(value) ? BigInt(value) : 0n;
 }
 
 function attributesOf(list: unknown): Attributes {

@@ -100,21 +100,13 @@ export function runView(run: RunRecord, attempts: readonly AttemptRecord[]) {
   // Stored as queued until it ends: its attempts say when it started (no write to the run per attempt).
   const started = attempts.map((a) => a.started_at).sort()[0] ?? null;
   return {
-    id: run.id,
-    object: 'reproducibility_run' as const,
-    session_id: run.session_id,
-    agent_id: run.agent_id,
-    target_url: run.target_url,
-    n: run.n,
+    ...runSummary(run),
     concurrency: run.concurrency,
     timeout_s: run.timeout_s,
     ignore_paths: run.ignore_paths,
     payload_kind: run.payload_kind,
     status: run.status === 'queued' && started ? ('running' as const) : run.status,
-    verdict: run.verdict,
-    created_at: run.created_at,
     started_at: run.started_at ?? started,
-    completed_at: run.completed_at,
     failure_reason: run.failure_reason,
     counts: {
       total: run.n,

@@ -48,6 +48,13 @@ describe('mapOtlpExport', () => {
     expect(mapped.sessions[0]!.events.map((e) => e.type)).toEqual(['user_input', 'llm_request']);
   });
 
+  it('orders spans of one millisecond by their nanoseconds, whatever the order of the export', () => {
+    const later = span({ 'gen_ai.request.model': 'm', 'gen_ai.input.messages': '[{"role":"user","content":"hi"}]' }, { spanId: 'bbbbbbbbbbbbbbbb', startTimeUnixNano: '1764493200000000900' });
+    const earlier = span({ 'input.value': 'hello' }, { spanId: 'cccccccccccccccc', startTimeUnixNano: '1764493200000000100' });
+
+    expect(mapOtlpExport(exportOf(later, earlier)).sessions[0]!.events.map((e) => e.type)).toEqual(['user_input', 'llm_request']);
+  });
+
   it('keeps spans without GenAI content out, and reads base64 ids', () => {
     const mapped = mapOtlpExport(exportOf(span({ 'http.method': 'GET' }), span({ 'input.value': 'x' }, { traceId: 'W47/95gDgQPSabYzgT/GDA==', spanId: '7uGbfsPBsXQ=' })));
 
