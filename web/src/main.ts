@@ -4,7 +4,6 @@ import { keyStore } from './key-store.ts';
 import { showKeyForm } from './key-view.ts';
 import { showNotFound } from './not-found-view.ts';
 import { viewOf } from './routes.ts';
-import { showReproducibility } from './reproducibility-view.ts';
 import { showRun } from './run-view.ts';
 import { isAppPath, SECTIONS } from './sections.ts';
 import { h, replace } from './dom.ts';
@@ -67,9 +66,11 @@ function render(options: { notice?: string; focus?: string } = {}): void {
   const moveFocus = firstRender ? () => undefined : () => (document.getElementById(options.focus ?? '') ?? main.querySelector<HTMLElement>('h1'))?.focus();
   firstRender = false;
   if (view.name === 'proxy') return showLater(context, () => import('./proxy/proxy-view.ts').then(({ showProxy }) => () => showProxy(context, view.query)), moveFocus);
+  if (view.name === 'reproducibility') {
+    return showLater(context, () => import('./reproducibility-view.ts').then(({ showReproducibility }) => () => showReproducibility(context, view.query)), moveFocus);
+  }
   if (view.name === 'hub') showHub(context, view.query);
   else if (view.name === 'run') showRun(context, view.runId);
-  else if (view.name === 'reproducibility') showReproducibility(context, view.query);
   else showNotFound(context);
   moveFocus();
 }
