@@ -25,6 +25,9 @@ interface Span {
   start: string;
   /** The start in nanoseconds, as sent: spans of one millisecond keep their order. */
   startNanos: bigint;
+  /** How many ancestors the span has in this export: of two spans that start together, the parent comes first. */
+  depth: number;
+  parentSpanId?: string | undefined;
   attributes: Attributes;
   resource: Attributes;
 }
@@ -162,11 +165,22 @@ function spansOf(request: unknown): Span[] {
         const traceId = idOf(span.traceId);
         const spanId = idOf(span.spanId);
         if (!traceId || !spanId) continue;
-        spans.push({ traceId, spanId, start: timeOf(span.startTimeUnixNano), startNanos: nanosOf(span.startTimeUnixNano), attributes: attributesOf(span.attributes), resource });
+        const parentSpanId = idOf(span.parentSpanId);
+        spans.push({ traceId, spanId, parentSpanId, depth: 0, start: timeOf(span.startTimeUnixNano), startNanos: nanosOf(span.startTimeUnixNano), attributes: attributesOf(span.attributes), resource });
       }
     }
   }
-  return spans.sort((a, b) => (a.startNanos < b.startNanos ? -1 : a.startNanos > b.startNanos ? 1 : 0));
+  // SDKs often stamp spans to the millisecond (and export a child before its parent, as it ends first):
+  // spans that start together are ordered parent before child.
+  const byId = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
+  for (const span of spans) {
+    const seen = new Set<Span>([span]);
+    for (let parent = byId.get(`${span.traceId}/${span.parentSpanId}`); parent && !seen.has(parent); parent = byId.get(`${parent.traceId}/${parent.parentSpanId}`)) {
+      seen.add(parent);
+      span.depth++;
+    }
+  }
+  return spans.sort((a, b) => (a.startNanos < b.startNanos ? -1 : a.startNanos > b.startNanos ? 1 : a.depth - b.depth));
 }
 
 function nanosOf(value: unknown): bigint {

@@ -55,6 +55,16 @@ describe('mapOtlpExport', () => {
     expect(mapOtlpExport(exportOf(later, earlier)).sessions[0]!.events.map((e) => e.type)).toEqual(['user_input', 'llm_request']);
   });
 
+  it('puts a parent span before its child when both start in the same millisecond (SDKs stamp to the ms, and export the child first)', () => {
+    const child = span(
+      { 'gen_ai.request.model': 'm', 'gen_ai.input.messages': '[{"role":"user","content":"hi"}]' },
+      { spanId: 'bbbbbbbbbbbbbbbb', parentSpanId: 'cccccccccccccccc', startTimeUnixNano: '1764493200000000000' },
+    );
+    const parent = span({ 'input.value': 'hello' }, { spanId: 'cccccccccccccccc', startTimeUnixNano: '1764493200000000000' });
+
+    expect(mapOtlpExport(exportOf(child, parent)).sessions[0]!.events.map((e) => e.type)).toEqual(['user_input', 'llm_request']);
+  });
+
   it('keeps spans without GenAI content out, and reads base64 ids', () => {
     const mapped = mapOtlpExport(exportOf(span({ 'http.method': 'GET' }), span({ 'input.value': 'x' }, { traceId: 'W47/95gDgQPSabYzgT/GDA==', spanId: '7uGbfsPBsXQ=' })));
 
