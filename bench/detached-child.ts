@@ -39,21 +39,21 @@ if (mode === 'replay') {
   const { createSqsPageQueue, sqsBatchPublisher } = await import('../functions/adapters/sqs/batch-publisher.ts');
   const { buckets, queues, tables } = await import('../lib/catalogue.ts');
   const bucket = process.env[buckets.outputs.envName]!;
-  // Each prefix listed once, before timing; the service then reads its pages from memory (tokens are page indexes).
-  const listings = new Map<string, { keys: string[]; next: string | undefined }[]>();
+  // Each prefix listed once, before timing; the service then reads its pages from memory, by the key each starts after.
+  const listings = new Map<string, Map<string | undefined, { keys: string[]; next: string | undefined }>>();
   for (const executionId of [args[0]!, args[2]!]) {
     const prefix = `bench/${executionId}/stage/`;
-    const pages: { keys: string[]; next: string | undefined }[] = [];
-    for (let token: string | undefined, n = 0; n === 0 || token; n++) {
-      const page = await s3ObjectLister.list(bucket, prefix, token);
-      token = page.next;
-      pages.push({ keys: page.keys, next: token ? String(n + 1) : undefined });
+    const pages = new Map<string | undefined, { keys: string[]; next: string | undefined }>();
+    for (let after: string | undefined, n = 0; n === 0 || after; n++) {
+      const page = await s3ObjectLister.list(bucket, prefix, after);
+      pages.set(after, page);
+      after = page.next;
     }
     listings.set(prefix, pages);
   }
   const service = createDetachedReplayService({
     store: createDynamoExecutionStore(process.env[tables.detached.envName]!),
-    lister: { list: async (_bucket, prefix, token) => listings.get(prefix)![token === undefined ? 0 : Number(token)]! },
+    lister: { list: async (_bucket, prefix, after) => listings.get(prefix)!.get(after)! },
     publisher: sqsBatchPublisher,
     pages: createSqsPageQueue(process.env[queues.detachedPages.envName]!),
     routes: { all: () => Object.entries(routes).map(([name, route]) => ({ name, queueUrl: route.queue_url })) },

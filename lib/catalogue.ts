@@ -133,6 +133,8 @@ export const tables = {
     localName: 'reprise-detached',
     partitionKey: 'pk',
     sortKey: 'sk',
+    // Page items expire; executions carry no expires_at and stay.
+    ttlAttribute: 'expires_at',
     // Sparse: executions still publishing, by last progress (the sweeper finds stalled ones).
     indexes: [{ name: 'sweep', partitionKey: 'sweep_pk', sortKey: 'sweep_sk' }],
   },

@@ -5,7 +5,12 @@ import { createDetachedReplayService } from '#core/detached-replay/detached-repl
 import { buckets, queues, tables } from '#lib/catalogue.ts';
 import { requireEnv } from '#shared/config.ts';
 import { newUuidV7 } from '#shared/ids.ts';
+import { logger } from '#shared/logger.ts';
 import { detachedRoutes } from './detached-routes.ts';
+
+const numberFromEnv = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+const inlineBudgetMs = numberFromEnv('DETACHED_INLINE_BUDGET_MS');
+const resumeAfterSeconds = numberFromEnv('DETACHED_RESUME_AFTER_SECONDS');
 
 /** The detached replay service wired to S3, SQS and DynamoDB, once per container (composition root). */
 export const detachedReplay = createDetachedReplayService({
@@ -18,5 +23,8 @@ export const detachedReplay = createDetachedReplayService({
   now: () => new Date(),
   newId: newUuidV7,
   // How long a request publishes before answering 202 and leaving the rest to the page worker.
-  ...(process.env.DETACHED_INLINE_BUDGET_MS ? { inlineBudgetMs: Number(process.env.DETACHED_INLINE_BUDGET_MS) } : {}),
+  ...(inlineBudgetMs !== undefined ? { inlineBudgetMs } : {}),
+  // When the resume message comes (tests shorten it; it must stay past the start function's timeout on AWS).
+  ...(resumeAfterSeconds !== undefined ? { resumeAfterSeconds } : {}),
+  onRecoverableError: (what, error) => logger.warn(`Detached replay: ${what} failed; the resume message hands the rest to the page queue`, { error: error as Error }),
 });

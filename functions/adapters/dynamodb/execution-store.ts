@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExecutionRecord, PageOutcome } from '#core/detached-replay/execution.ts';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ExecutionRecord, PageOutcome, PageState } from '#core/detached-replay/execution.ts';
 import { detachedLimits } from '#core/detached-replay/limits.ts';
-import type { ExecutionStore } from '#core/detached-replay/ports.ts';
+import type { ExecutionStore, PageCompletion } from '#core/detached-replay/ports.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
 import { whenConditionHolds } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
@@ -9,45 +9,37 @@ import { queryUpTo } from './query-up-to.ts';
 
 /*
  * Items of the detached table (pk, sk):
- *   PRJ#<project>                EXE#<execution id>   the execution: counts, status, source, route
- *   PRJ#<project>#EXE#<id>       PAGE#<n>             page n, published from its message, is done (its counts were added)
- *   PRJ#<project>#EXE#<id>       ENQ#<n>              page n's message was sent (sent once)
+ *   PRJ#<project>                EXE#<execution id>   the execution: counts, status, source, route;
+ *                                                     `errors` only once there is one
+ *   PRJ#<project>#EXE#<id>       PAGE#<n, 10 digits>  page n: `sent_at` once its message was sent, `done_at`,
+ *                                                     `next` (where page n + 1 starts, null on the last page)
+ *                                                     and its `outcome` once counted; expires (`expires_at`) after
+ *                                                     `pageItemDays`, past any message that could name it
  * The sparse index `sweep` holds executions still publishing, by last progress.
  */
 const EXE = 'EXE#';
+const PAGE = 'PAGE#';
 const projectPk = (projectId: string) => `PRJ#${projectId}`;
 const pagesPk = (projectId: string, executionId: string) => `PRJ#${projectId}#EXE#${executionId}`;
+const pageSk = (page: number) => PAGE + String(page).padStart(10, '0');
 const key = (projectId: string, executionId: string) => ({ pk: projectPk(projectId), sk: EXE + executionId });
-
-/** The update that adds one page's outcome to its execution's counts. */
-function addOutcome(outcome: PageOutcome, at: string) {
-  return {
-    UpdateExpression:
-      'ADD pages_done :one, objects_found :found, objects_skipped :skipped, objects_published :published, objects_failed :failed SET last_progress_at = :at, sweep_sk = :at',
-    ExpressionAttributeValues: {
-      ':one': 1,
-      ':found': outcome.found,
-      ':skipped': outcome.skipped,
-      ':published': outcome.published,
-      ':failed': outcome.failed,
-      ':at': at,
-    },
-  };
-}
+const publishing = { '#status': 'status' };
 
 /**
- * Executions and their page markers. A page published from a message has its
- * counts added in the same transaction as its marker; a page the starting
- * request published itself is never redelivered, so it needs no marker.
+ * Executions and their pages. A page's done mark and its counts are one
+ * transaction, conditional on the page not being done and on the execution
+ * still publishing: a page counts once, and a late page changes nothing.
  */
 export function createDynamoExecutionStore(tableName: string): ExecutionStore {
+  const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + detachedLimits.pageItemDays * 86_400;
+
   return {
     async create(record) {
+      const { errors, ...rest } = record;
       await dynamoDb.send(
         new PutCommand({
           TableName: tableName,
-          // errors starts as an empty list: list_append cannot extend a stored NULL.
-          Item: { ...key(record.project_id, record.execution_id), ...record, errors: [], sweep_pk: 'publishing', sweep_sk: record.created_at },
+          Item: { ...key(record.project_id, record.execution_id), ...rest, ...(errors?.length ? { errors } : {}), sweep_pk: 'publishing', sweep_sk: record.created_at },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -64,71 +56,72 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
       return { items: items.slice(0, page.limit).map(toRecord), hasMore: items.length > page.limit };
     },
 
-    async isPageDone(projectId, executionId, page) {
-      const { Item } = await dynamoDb.send(
-        new GetCommand({ TableName: tableName, Key: { pk: pagesPk(projectId, executionId), sk: `PAGE#${page}` }, ConsistentRead: true }),
+    async pagePair(projectId, executionId, from) {
+      const { Items = [] } = await dynamoDb.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pagesPk(projectId, executionId), ':from': pageSk(from), ':to': pageSk(from + 1) },
+          ConsistentRead: true,
+        }),
       );
-      return Boolean(Item);
+      const states = Items.map(toPageState);
+      const of = (page: number) => states.find((state) => state.page === page) ?? { page, sent: false, done: false };
+      return [of(from), of(from + 1)];
     },
 
-    claimPageEnqueue: (projectId, executionId, page) =>
-      whenConditionHolds(() =>
-        dynamoDb.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: pagesPk(projectId, executionId), sk: `ENQ#${page}` },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      ),
+    async pages(projectId, executionId) {
+      const { items } = await queryUpTo(
+        dynamoDb,
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+          ExpressionAttributeValues: { ':pk': pagesPk(projectId, executionId), ':page': PAGE },
+          ProjectionExpression: 'sk, sent_at, done_at, #next',
+          ExpressionAttributeNames: { '#next': 'next' },
+          ConsistentRead: true,
+        },
+        Number.MAX_SAFE_INTEGER,
+      );
+      return items.map(toPageState);
+    },
 
-    async setPagesTotal(projectId, executionId, total) {
+    async markPageSent(projectId, executionId, page, at) {
       await dynamoDb.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: key(projectId, executionId),
-          UpdateExpression: 'SET pages_total = :total',
-          ExpressionAttributeValues: { ':total': total },
+          Key: { pk: pagesPk(projectId, executionId), sk: pageSk(page) },
+          UpdateExpression: 'SET sent_at = if_not_exists(sent_at, :at), expires_at = :expires',
+          ExpressionAttributeValues: { ':at': at, ':expires': expiresAt(at) },
         }),
       );
     },
 
-    completePage: (projectId, executionId, page, outcome, at) =>
+    completePage: (projectId, executionId, page, outcome, completion, at) =>
       whenConditionHolds(() =>
         dynamoDb.send(
           new TransactWriteCommand({
             TransactItems: [
               {
-                Put: {
+                Update: {
                   TableName: tableName,
-                  Item: { pk: pagesPk(projectId, executionId), sk: `PAGE#${page}`, ...outcome, done_at: at },
-                  ConditionExpression: 'attribute_not_exists(pk)',
+                  Key: { pk: pagesPk(projectId, executionId), sk: pageSk(page) },
+                  UpdateExpression: 'SET done_at = :at, #next = :next, outcome = :outcome, expires_at = :expires',
+                  ConditionExpression: 'attribute_not_exists(done_at)',
+                  ExpressionAttributeNames: { '#next': 'next' },
+                  ExpressionAttributeValues: {
+                    ':at': at,
+                    ':next': completion.next,
+                    ':outcome': { found: outcome.found, skipped: outcome.skipped, published: outcome.published, failed: outcome.failed },
+                    ':expires': expiresAt(at),
+                  },
                 },
               },
-              { Update: { TableName: tableName, Key: key(projectId, executionId), ...addOutcome(outcome, at) } },
+              { Update: { TableName: tableName, Key: key(projectId, executionId), ...addOutcome(page, outcome, completion, at) } },
             ],
           }),
         ),
       ),
-
-    async addInlinePage(projectId, executionId, outcome, at) {
-      await dynamoDb.send(new UpdateCommand({ TableName: tableName, Key: key(projectId, executionId), ...addOutcome(outcome, at) }));
-    },
-
-    async appendErrors(projectId, executionId, errors, cap) {
-      await whenConditionHolds(() =>
-        dynamoDb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key(projectId, executionId),
-            UpdateExpression: 'SET #errors = list_append(if_not_exists(#errors, :empty), :errors)',
-            ConditionExpression: 'size(#errors) < :cap',
-            ExpressionAttributeNames: { '#errors': 'errors' },
-            ExpressionAttributeValues: { ':empty': [], ':errors': errors, ':cap': cap },
-          }),
-        ),
-      );
-    },
 
     async finishIfComplete(projectId, executionId, at) {
       // Read first: most pages are not the last one, and a read is cheaper than a failing write.
@@ -138,7 +131,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
           Key: key(projectId, executionId),
           ConsistentRead: true,
           ProjectionExpression: '#status, pages_done, pages_total, objects_failed',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: publishing,
         }),
       );
       if (!Item || Item.status !== 'publishing' || Item.pages_total === undefined || Item.pages_done !== Item.pages_total) return false;
@@ -150,7 +143,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
             Key: key(projectId, executionId),
             UpdateExpression: 'SET #status = :final, completed_at = :at REMOVE sweep_pk, sweep_sk',
             ConditionExpression: '#status = :publishing AND pages_done = pages_total',
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: publishing,
             ExpressionAttributeValues: { ':final': final, ':publishing': 'publishing', ':at': at },
           }),
         ),
@@ -179,7 +172,7 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
             Key: key(projectId, executionId),
             UpdateExpression: 'SET #status = :failed, completed_at = :at, #errors = list_append(:reason, if_not_exists(#errors, :empty)) REMOVE sweep_pk, sweep_sk',
             ConditionExpression: '#status = :publishing',
-            ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
+            ExpressionAttributeNames: { ...publishing, '#errors': 'errors' },
             ExpressionAttributeValues: { ':failed': 'partial_failure', ':publishing': 'publishing', ':at': at, ':empty': [], ':reason': [reason] },
           }),
         ),
@@ -187,9 +180,49 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
   };
 }
 
+/** The update that adds one page's outcome to its execution, only while it is publishing. */
+function addOutcome(page: number, outcome: PageOutcome, completion: PageCompletion, at: string) {
+  const sets = ['last_progress_at = :at', 'sweep_sk = :at'];
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':found': outcome.found,
+    ':skipped': outcome.skipped,
+    ':published': outcome.published,
+    ':failed': outcome.failed,
+    ':at': at,
+    ':publishing': 'publishing',
+  };
+  const names: Record<string, string> = { ...publishing };
+  if (completion.next === null) {
+    sets.push('pages_total = :total');
+    values[':total'] = page + 1;
+  }
+  if (completion.withErrors && outcome.errors.length) {
+    sets.push('#errors = list_append(if_not_exists(#errors, :empty), :errors)');
+    Object.assign(values, { ':empty': [], ':errors': outcome.errors });
+    names['#errors'] = 'errors';
+  }
+  return {
+    UpdateExpression: `ADD pages_done :one, objects_found :found, objects_skipped :skipped, objects_published :published, objects_failed :failed SET ${sets.join(', ')}`,
+    ConditionExpression: '#status = :publishing',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+function toPageState(item: Record<string, unknown>): PageState {
+  return {
+    page: Number(String(item.sk).slice(PAGE.length)),
+    sent: item.sent_at !== undefined,
+    done: item.done_at !== undefined,
+    ...(item.done_at !== undefined ? { next: (item.next as string | null | undefined) ?? null } : {}),
+  };
+}
+
 function toRecord(item: Record<string, unknown>): ExecutionRecord {
-  const { pk: _pk, sk: _sk, sweep_pk: _sp, sweep_sk: _ss, last_progress_at: _lp, ...rest } = item;
+  const { pk: _pk, sk: _sk, sweep_pk: _sp, sweep_sk: _ss, last_progress_at: _lp, queue_url: _q, ...rest } = item;
   const record = rest as unknown as ExecutionRecord;
+  const errors = ((record.errors as string[] | null | undefined) ?? []).slice(0, detachedLimits.errorsPerExecution);
   return {
     ...record,
     objects_found: Number(record.objects_found ?? 0),
@@ -198,7 +231,7 @@ function toRecord(item: Record<string, unknown>): ExecutionRecord {
     objects_skipped: Number(record.objects_skipped ?? 0),
     pages_done: Number(record.pages_done ?? 0),
     pages_total: record.pages_total === null || record.pages_total === undefined ? null : Number(record.pages_total),
-    errors: ((record.errors as string[] | null) ?? []).slice(0, detachedLimits.errorsPerExecution),
+    errors: errors.length ? errors : null,
     lineage: (record.lineage as string[] | undefined) ?? [],
   };
 }

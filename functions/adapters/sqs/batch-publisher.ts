@@ -26,8 +26,8 @@ export const sqsBatchPublisher: BatchPublisher = {
 /** The queue that carries detached replay pages to the page worker. */
 export function createSqsPageQueue(queueUrl: string): PageQueue {
   return {
-    async enqueue(message) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+    async enqueue(message, delaySeconds) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message), ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}) }));
     },
   };
 }

@@ -1,11 +1,12 @@
 import pLimit from 'p-limit';
 import { NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
-import { toView, type ExecutionRecord, type ExecutionView, type PageMessage, type PageOutcome } from './execution.ts';
+import { toView, type ExecutionRecord, type ExecutionView, type PageMessage, type PageOutcome, type ResumeMessage } from './execution.ts';
 import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';
+import { unfinishedPages } from './page-chain.ts';
 import type { BatchPublisher, ExecutionStore, ObjectLister, PageQueue, RouteDirectory } from './ports.ts';
 import { sourcePrefix } from './prefix.ts';
-import { publishPage } from './publish-page.ts';
+import { publishPage, unpublished } from './publish-page.ts';
 import { usableRoutes } from './routes.ts';
 
 export interface DetachedReplayDependencies {
@@ -19,7 +20,11 @@ export interface DetachedReplayDependencies {
   newId: () => string;
   /** How long a request publishes itself before handing the rest to the queue. */
   inlineBudgetMs?: number;
+  /** Delay of the resume message (see `detachedLimits.resumeAfterSeconds`). */
+  resumeAfterSeconds?: number;
   backoff?: (attempt: number) => Promise<void>;
+  /** Told of a failure the request got past: the resume message hands on what it left. */
+  onRecoverableError?: (what: string, error: unknown) => void;
 }
 
 export interface StartInput {
@@ -34,16 +39,33 @@ export interface Caller {
   keyId: string;
 }
 
-/** Detached replay's use cases, over ports. */
+type Listing = Awaited<ReturnType<ObjectLister['list']>>;
+
+/**
+ * Detached replay's use cases, over ports. An execution is a chain of
+ * listing pages; each page is published, then counted once (its done mark
+ * and its counts in one conditional write). The request publishes the
+ * first pages itself; past its budget, each page's message is sent before
+ * that page publishes, and recorded as sent only once the send succeeded,
+ * so a page done always has its successor sent or done. A crash anywhere
+ * leaves a page whose message comes again (SQS redelivers what was not
+ * acknowledged), or a page the request was publishing, which the resume
+ * message sent at the start hands to the queue.
+ */
 export function createDetachedReplayService(deps: DetachedReplayDependencies) {
   const budget = deps.inlineBudgetMs ?? L.inlineBudgetMs;
+  const resumeAfterSeconds = deps.resumeAfterSeconds ?? L.resumeAfterSeconds;
   const at = () => deps.now().toISOString();
+  const recoverable = (what: string, error: unknown) => deps.onRecoverableError?.(what, error);
 
-  function publish(record: ExecutionRecord, keys: string[], limit?: ReturnType<typeof pLimit>) {
+  /** Publishes to the route's queue as configured now: nothing stored or queued holds a queue URL. */
+  function publish(record: ExecutionRecord, keys: string[], limit?: ReturnType<typeof pLimit>): Promise<PageOutcome> {
+    const route = usableRoutes(deps.routes, record.project_id).find((candidate) => candidate.name === record.to_route);
+    if (!route) return Promise.resolve(unpublished(keys, `route ${record.to_route} is no longer configured for this project`));
     return publishPage(keys, {
       ...(limit ? { limit } : {}),
       publisher: deps.publisher,
-      queueUrl: record.queue_url,
+      queueUrl: route.queueUrl,
       bucket: record.bucket,
       executionId: record.execution_id,
       replayBatchId: record.replay_batch_id,
@@ -52,33 +74,61 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
     });
   }
 
-  /** Adds a page message's outcome exactly once; finishes the execution when it was the last page done. */
-  async function recordPage(record: ExecutionRecord, page: number, outcome: PageOutcome): Promise<void> {
-    const added = await deps.store.completePage(record.project_id, record.execution_id, page, outcome, at());
-    if (added && outcome.errors.length) await deps.store.appendErrors(record.project_id, record.execution_id, outcome.errors, L.errorsPerExecution);
-    await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
-  }
-
-  /** Adds the outcome of a page the starting request published; the request checks for completion once, at its end. */
-  async function recordInlinePage(record: ExecutionRecord, outcome: PageOutcome): Promise<void> {
-    await deps.store.addInlinePage(record.project_id, record.execution_id, outcome, at());
-    if (outcome.errors.length) await deps.store.appendErrors(record.project_id, record.execution_id, outcome.errors, L.errorsPerExecution);
+  /** Sends a page's message, then records the send: the record never claims a send that did not happen. */
+  async function sendPage(record: ExecutionRecord, page: number, after: string | null): Promise<void> {
+    await deps.pages.enqueue({ kind: 'page', project_id: record.project_id, execution_id: record.execution_id, page, after });
+    await deps.store.markPageSent(record.project_id, record.execution_id, page, at());
   }
 
   /**
-   * Lists ahead of publishing: the next page is handed on (to this request
-   * or to the queue) before the current one is published, so listing —
-   * the only sequential part — never waits for publishing.
+   * The pages the request publishes itself, listing ahead: page n + 1 is
+   * listed (or, past the budget, handed to the queue) while page n
+   * publishes, under one limit on SendMessageBatch calls in flight. Never
+   * throws: a page it could not list, hand on or count is left to the
+   * resume message.
    */
-  async function handOn(record: ExecutionRecord, page: number, next: string | undefined, inline: boolean) {
-    if (!next) {
-      await deps.store.setPagesTotal(record.project_id, record.execution_id, page + 1);
+  async function publishInline(record: ExecutionRecord, first: Listing, started: Date): Promise<void> {
+    const limit = pLimit(L.publishConcurrency);
+    const publishing = new Set<Promise<void>>();
+    const bookkeeping: Promise<void>[] = [];
+    let errorsKept = 0;
+    let listing: Listing | undefined = first;
+    for (let page = 0; listing; page++) {
+      const { keys, next } = listing;
+      const withinBudget = deps.now().getTime() - started.getTime() < budget;
+      const upcoming: Promise<Listing | undefined> =
+        next === undefined ? Promise.resolve(undefined) : withinBudget ? listInline(record, next) : handOff(record, page + 1, next);
+      const published = publish(record, keys, limit);
+      const release = (): void => void publishing.delete(slot);
+      const slot: Promise<void> = published.then(release, release);
+      publishing.add(slot);
+      bookkeeping.push(
+        published
+          .then((outcome) => {
+            const withErrors = errorsKept < L.errorsPerExecution;
+            if (withErrors) errorsKept += outcome.errors.length;
+            return deps.store.completePage(record.project_id, record.execution_id, page, outcome, { next: next ?? null, withErrors }, at());
+          })
+          .then(
+            () => undefined,
+            (error: unknown) => recoverable(`counting page ${page}`, error),
+          ),
+      );
+      if (publishing.size >= L.pagesInFlight) await Promise.race(publishing);
+      listing = await upcoming;
+    }
+    await Promise.all(bookkeeping);
+  }
+
+  function listInline(record: ExecutionRecord, after: string): Promise<Listing | undefined> {
+    return deps.lister.list(record.bucket, record.prefix, after).catch((error: unknown) => {
+      recoverable('listing the next page', error);
       return undefined;
-    }
-    if (inline) return deps.lister.list(record.bucket, record.prefix, next);
-    if (await deps.store.claimPageEnqueue(record.project_id, record.execution_id, page + 1)) {
-      await deps.pages.enqueue({ project_id: record.project_id, execution_id: record.execution_id, page: page + 1, continuation_token: next });
-    }
+    });
+  }
+
+  async function handOff(record: ExecutionRecord, page: number, after: string): Promise<undefined> {
+    await sendPage(record, page, after).catch((error: unknown) => recoverable(`handing page ${page} to the queue`, error));
     return undefined;
   }
 
@@ -97,8 +147,8 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       }
       const path = input.from_path ?? null;
       const prefix = sourcePrefix(caller.projectId, input.from_execution_id, input.from_stage, path);
-      let listing = await deps.lister.list(deps.bucket, prefix, undefined);
-      if (!listing.next && !listing.keys.some((key) => !key.endsWith(SIDECAR_SUFFIX))) {
+      const first = await deps.lister.list(deps.bucket, prefix, undefined);
+      if (!first.next && !first.keys.some((key) => !key.endsWith(SIDECAR_SUFFIX))) {
         throw new NotFoundError(`No objects to replay under ${input.from_execution_id}/${input.from_stage}/${path ?? ''}`, 'objects_not_found');
       }
 
@@ -125,53 +175,57 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
         project_id: caller.projectId,
         bucket: deps.bucket,
         prefix,
-        queue_url: route.queueUrl,
         pages_done: 0,
         pages_total: null,
       };
+      // Sent before anything is stored: when the queue cannot take it, the request fails whole.
+      await deps.pages.enqueue({ kind: 'resume', project_id: record.project_id, execution_id: record.execution_id }, resumeAfterSeconds);
       await deps.store.create(record);
-
-      // Pages overlap under one limit on SendMessageBatch calls in flight: the next
-      // page is listed while this one publishes, and a page's bookkeeping never
-      // holds up the publishing of the pages after it.
-      const limit = pLimit(L.publishConcurrency);
-      const publishing = new Set<Promise<unknown>>();
-      const bookkeeping: Promise<void>[] = [];
-      const failures: unknown[] = [];
-      for (let page = 0; ; page++) {
-        const withinBudget = deps.now().getTime() - started.getTime() < budget;
-        const upcoming = handOn(record, page, listing.next, withinBudget);
-        const published = publish(record, listing.keys, limit);
-        // Settled, never rejected: a failure is kept and thrown once every page has settled.
-        const release = (): void => void publishing.delete(slot);
-        const slot: Promise<void> = published.then(release, release);
-        publishing.add(slot);
-        bookkeeping.push(published.then((outcome) => recordInlinePage(record, outcome)).catch((error: unknown) => void failures.push(error)));
-        if (publishing.size >= L.pagesInFlight) await Promise.race(publishing);
-        const next = await upcoming;
-        if (!next) break;
-        listing = next;
+      await publishInline(record, first, started);
+      try {
+        // Once, after every page of this request is counted: pages finish out of order.
+        await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
+        const current = await getRecord(caller.projectId, record.execution_id);
+        return { view: toView(current), complete: current.status !== 'publishing' };
+      } catch (error) {
+        recoverable('reading the execution back', error);
+        return { view: toView(record), complete: false };
       }
-      await Promise.all(bookkeeping);
-      if (failures.length) throw failures[0];
-      // Once, after every page of this request is counted and the total (if it was listed here) is set:
-      // the pages finish out of order, and the last may finish before the total is known.
-      await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
-      const current = await getRecord(caller.projectId, record.execution_id);
-      return { view: toView(current), complete: current.status !== 'publishing' };
     },
 
-    /** Continues an execution at one page, from the queue; a page already done, or of an ended execution, is skipped. */
+    /**
+     * Publishes one page from its message. A page done, or of an ended
+     * execution, is skipped. Throws (so SQS delivers the message again)
+     * when the page cannot be listed, its successor cannot be sent, or it
+     * cannot be counted.
+     */
     async continuePage(message: PageMessage): Promise<'published' | 'skipped' | 'unknown'> {
       const record = await deps.store.get(message.project_id, message.execution_id);
       if (!record) return 'unknown';
       // Ended (the sweeper gave up on it): a late page must not publish, nor move its counts.
       if (record.status !== 'publishing') return 'skipped';
-      if (await deps.store.isPageDone(message.project_id, message.execution_id, message.page)) return 'skipped';
-      const listing = await deps.lister.list(record.bucket, record.prefix, message.continuation_token);
-      await handOn(record, message.page, listing.next, false);
-      await recordPage(record, message.page, await publish(record, listing.keys));
+      const [page, successor] = await deps.store.pagePair(message.project_id, message.execution_id, message.page);
+      if (page.done) return 'skipped';
+      const listing = await deps.lister.list(record.bucket, record.prefix, message.after ?? undefined);
+      // Sent before this page publishes (the next page lists meanwhile) and before it counts as done.
+      if (listing.next !== undefined && !successor.sent && !successor.done) await sendPage(record, message.page + 1, listing.next);
+      const outcome = await publish(record, listing.keys);
+      const withErrors = (record.errors?.length ?? 0) < L.errorsPerExecution;
+      const counted = await deps.store.completePage(record.project_id, record.execution_id, message.page, outcome, { next: listing.next ?? null, withErrors }, at());
+      if (!counted) return 'skipped';
+      await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
       return 'published';
+    },
+
+    /** Hands the pages the starting request left unfinished to the queue; finishes the execution when none is left. */
+    async resume(message: ResumeMessage): Promise<'resumed' | 'finished' | 'nothing to resume' | 'skipped' | 'unknown'> {
+      const record = await deps.store.get(message.project_id, message.execution_id);
+      if (!record) return 'unknown';
+      if (record.status !== 'publishing') return 'skipped';
+      const missing = unfinishedPages(await deps.store.pages(message.project_id, message.execution_id));
+      for (const { page, after } of missing) await sendPage(record, page, after);
+      if (missing.length) return 'resumed';
+      return (await deps.store.finishIfComplete(record.project_id, record.execution_id, at())) ? 'finished' : 'nothing to resume';
     },
 
     get: async (projectId: string, executionId: string) => toView(await getRecord(projectId, executionId)),

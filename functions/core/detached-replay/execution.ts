@@ -15,6 +15,7 @@ export interface ExecutionView {
   objects_skipped: number;
   status: ExecutionStatus;
   replay_batch_id: string;
+  /** The first errors (at most `errorsPerExecution`); `null` while there are none, never an empty list. */
   errors: string[] | null;
   created_at: string;
   completed_at: string | null;
@@ -23,12 +24,15 @@ export interface ExecutionView {
   requested_by: string;
 }
 
-/** What is kept besides the view: where to read and where to write. */
+/**
+ * What is kept besides the view: where to read. Where to write is the
+ * route's name (`to_route`), resolved to its queue at each use, so nothing
+ * stored or queued holds an endpoint that may change.
+ */
 export interface ExecutionRecord extends ExecutionView {
   project_id: string;
   bucket: string;
   prefix: string;
-  queue_url: string;
   pages_done: number;
   pages_total: number | null;
 }
@@ -42,12 +46,41 @@ export interface PageOutcome {
   errors: string[];
 }
 
-/** The message that continues an execution at one listing page. */
+/**
+ * Continues an execution at listing page `page`, which starts after the key
+ * `after` (the last key of page − 1; `null` for page 0). Both are fixed by
+ * the listing, so a page's message is the same however often it is sent.
+ */
 export interface PageMessage {
+  kind: 'page';
   project_id: string;
   execution_id: string;
   page: number;
-  continuation_token: string;
+  after: string | null;
+}
+
+/**
+ * Sent, delayed, when an execution starts: by the time it arrives the
+ * request that started the execution has ended, one way or another, and
+ * every page it left unfinished is handed to the page queue.
+ */
+export interface ResumeMessage {
+  kind: 'resume';
+  project_id: string;
+  execution_id: string;
+}
+
+export type PageQueueMessage = PageMessage | ResumeMessage;
+
+/** What is known of one page of an execution. */
+export interface PageState {
+  page: number;
+  /** Its message was sent (recorded after the send succeeded, never before). */
+  sent: boolean;
+  /** Its counts were added to the execution. */
+  done: boolean;
+  /** When done: where the next page starts (`null`: this was the last page). */
+  next?: string | null;
 }
 
 export function toView(record: ExecutionRecord): ExecutionView {

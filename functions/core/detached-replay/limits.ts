@@ -12,6 +12,14 @@ export const detachedLimits = {
   publishAttempts: 4,
   /** Time the request itself publishes before handing the rest to the queue (202). */
   inlineBudgetMs: 5_000,
+  /**
+   * Delay of the resume message sent as an execution starts: past the time
+   * the starting request can still run (its function's 29 s timeout), so
+   * that whatever it left unfinished is surely its to hand on.
+   */
+  resumeAfterSeconds: 60,
+  /** Page items (sent / done) expire this long after their last write: past any page message's 4-day retention. */
+  pageItemDays: 7,
   /** Errors kept per page and per execution. */
   errorsPerPage: 5,
   errorsPerExecution: 20,

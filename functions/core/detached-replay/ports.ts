@@ -1,8 +1,9 @@
-import type { ExecutionRecord, PageMessage, PageOutcome } from './execution.ts';
+import type { ExecutionRecord, PageOutcome, PageQueueMessage, PageState } from './execution.ts';
 
-/** One listing page of object keys (S3 ListObjectsV2). */
+/** One listing page of object keys (S3 ListObjectsV2 from after a key, in key order). */
 export interface ObjectLister {
-  list(bucket: string, prefix: string, continuationToken: string | undefined): Promise<{ keys: string[]; next: string | undefined }>;
+  /** `next` is where the following page starts (the last key listed), absent on the last page. */
+  list(bucket: string, prefix: string, after: string | undefined): Promise<{ keys: string[]; next: string | undefined }>;
 }
 
 export interface OutgoingMessage {
@@ -16,32 +17,34 @@ export interface BatchPublisher {
   sendBatch(queueUrl: string, entries: OutgoingMessage[]): Promise<{ failed: { id: string; code: string; message: string; senderFault: boolean }[] }>;
 }
 
-/** Page messages of executions that outgrew the request. */
+/** The queue of page and resume messages; resolves once the message is stored by the queue. */
 export interface PageQueue {
-  enqueue(message: PageMessage): Promise<void>;
+  enqueue(message: PageQueueMessage, delaySeconds?: number): Promise<void>;
+}
+
+export interface PageCompletion {
+  /** Where the next page starts; `null` on the last page (which stores the page total). */
+  next: string | null;
+  /** Whether the page's errors may still join the execution's (it keeps the first ones only). */
+  withErrors: boolean;
 }
 
 export interface ExecutionStore {
   create(record: ExecutionRecord): Promise<void>;
   get(projectId: string, executionId: string): Promise<ExecutionRecord | undefined>;
   list(projectId: string, page: { limit: number; afterId?: string }): Promise<{ items: ExecutionRecord[]; hasMore: boolean }>;
-  isPageDone(projectId: string, executionId: string, page: number): Promise<boolean>;
-  /** Claims the right to enqueue `page`: true only for the first caller. */
-  claimPageEnqueue(projectId: string, executionId: string, page: number): Promise<boolean>;
-  setPagesTotal(projectId: string, executionId: string, total: number): Promise<void>;
+  /** Pages `from` and `from + 1`, as far as anything is known of them. */
+  pagePair(projectId: string, executionId: string, from: number): Promise<[PageState, PageState]>;
+  /** Every page something is known of, in order. */
+  pages(projectId: string, executionId: string): Promise<PageState[]>;
+  /** Records that the message of `page` was sent; called only after the send succeeded. */
+  markPageSent(projectId: string, executionId: string, page: number, at: string): Promise<void>;
   /**
-   * Adds a page's outcome and marks the page done, atomically; false when
-   * the page was already done (its outcome is then not added again).
+   * Adds a page's outcome and marks the page done, atomically, and only
+   * while the execution is publishing; false when the page was already done
+   * or the execution has ended (nothing is added then).
    */
-  completePage(projectId: string, executionId: string, page: number, outcome: PageOutcome, at: string): Promise<boolean>;
-  /**
-   * Adds the outcome of a page the starting request published itself. No
-   * message ever carries such a page, so it cannot be delivered twice and
-   * needs no done marker: one plain update.
-   */
-  addInlinePage(projectId: string, executionId: string, outcome: PageOutcome, at: string): Promise<void>;
-  /** Keeps the first errors of an execution, up to the cap; best effort. */
-  appendErrors(projectId: string, executionId: string, errors: string[], cap: number): Promise<void>;
+  completePage(projectId: string, executionId: string, page: number, outcome: PageOutcome, completion: PageCompletion, at: string): Promise<boolean>;
   /** publishing → final status, once every page is done; false otherwise. */
   finishIfComplete(projectId: string, executionId: string, at: string): Promise<boolean>;
   /** Executions still publishing with no progress since `before`. */

@@ -74,6 +74,12 @@ export async function publishPage(keys: readonly string[], ctx: PublishContext):
   return outcome;
 }
 
+/** A page none of whose objects can be sent, for one reason (kept as the page's first error). */
+export function unpublished(keys: readonly string[], reason: string): PageOutcome {
+  const objects = keys.filter((key) => !key.endsWith(SIDECAR_SUFFIX)).length;
+  return { found: objects, skipped: keys.length - objects, published: 0, failed: objects, errors: objects ? [reason] : [] };
+}
+
 function messageOf(key: string, id: string, ctx: PublishContext, namespace: Uint8Array): OutgoingMessage {
   return {
     id,

@@ -1,87 +1,84 @@
-import type { ExecutionRecord, PageOutcome } from '../../../../functions/core/detached-replay/execution.ts';
+import type { ExecutionRecord, PageState } from '../../../../functions/core/detached-replay/execution.ts';
+import { detachedLimits } from '../../../../functions/core/detached-replay/limits.ts';
 import type { ExecutionStore } from '../../../../functions/core/detached-replay/ports.ts';
 
 /**
  * An in-memory `ExecutionStore` that keeps the interface's promises: a page
- * marked done is never counted again, enqueue claims go to the first caller,
- * and an execution finishes only once every page is done. It counts the calls
- * by name so tests can see what the service asked for. With `totalAfterPages`,
- * storing the page total waits until that many pages are counted: the order
- * in which the last page can finish (and be checked) before the total is known.
+ * counts once and only while its execution is publishing, and an execution
+ * finishes only once every page is done. It counts the calls by name so
+ * tests can see what the service asked for, and `failNext(name)` makes the
+ * next call of that name throw (before it changes anything), as a crash or
+ * an outage there would.
  */
-export function fakeExecutionStore(options: { totalAfterPages?: boolean } = {}) {
+export function fakeExecutionStore() {
   const records = new Map<string, ExecutionRecord>();
-  const markers = new Set<string>();
+  const pageStates = new Map<string, Map<number, PageState>>();
   const calls = new Map<string, number>();
-  const onCount = new Set<() => void>();
+  const failures = new Map<string, number>();
   const id = (projectId: string, executionId: string) => `${projectId}/${executionId}`;
-  const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
+  const call = (name: string) => {
+    calls.set(name, (calls.get(name) ?? 0) + 1);
+    const left = failures.get(name) ?? 0;
+    if (left > 0) {
+      failures.set(name, left - 1);
+      throw Object.assign(new Error(`injected ${name} failure`), { name: 'InjectedFailure' });
+    }
+  };
   const recordOf = (projectId: string, executionId: string) => {
     const record = records.get(id(projectId, executionId));
     if (!record) throw new Error(`no execution ${executionId}`);
     return record;
   };
-  const add = (record: ExecutionRecord, outcome: PageOutcome) => {
-    record.pages_done++;
-    record.objects_found += outcome.found;
-    record.objects_skipped += outcome.skipped;
-    record.objects_published += outcome.published;
-    record.objects_failed += outcome.failed;
-    for (const notify of onCount) notify();
+  const pagesOf = (projectId: string, executionId: string) => {
+    const key = id(projectId, executionId);
+    if (!pageStates.has(key)) pageStates.set(key, new Map());
+    return pageStates.get(key)!;
   };
+  const stateOf = (projectId: string, executionId: string, page: number): PageState => ({ ...(pagesOf(projectId, executionId).get(page) ?? { page, sent: false, done: false }) });
 
   const store: ExecutionStore = {
     async create(record) {
-      count('create');
-      records.set(id(record.project_id, record.execution_id), structuredClone({ ...record, errors: [] }));
+      call('create');
+      records.set(id(record.project_id, record.execution_id), structuredClone(record));
     },
     async get(projectId, executionId) {
-      count('get');
+      call('get');
       const record = records.get(id(projectId, executionId));
-      return record && structuredClone(record);
+      return record && structuredClone({ ...record, errors: record.errors?.slice(0, detachedLimits.errorsPerExecution) ?? null });
     },
     async list(projectId, page) {
       const items = [...records.values()].filter((r) => r.project_id === projectId).sort((a, b) => b.execution_id.localeCompare(a.execution_id));
       return { items: items.slice(0, page.limit), hasMore: items.length > page.limit };
     },
-    async isPageDone(projectId, executionId, page) {
-      return markers.has(`${id(projectId, executionId)}/PAGE#${page}`);
+    async pagePair(projectId, executionId, from) {
+      call('pagePair');
+      return [stateOf(projectId, executionId, from), stateOf(projectId, executionId, from + 1)];
     },
-    async claimPageEnqueue(projectId, executionId, page) {
-      const marker = `${id(projectId, executionId)}/ENQ#${page}`;
-      if (markers.has(marker)) return false;
-      markers.add(marker);
-      return true;
+    async pages(projectId, executionId) {
+      call('pages');
+      return [...pagesOf(projectId, executionId).values()].sort((a, b) => a.page - b.page).map((state) => ({ ...state }));
     },
-    async setPagesTotal(projectId, executionId, total) {
+    async markPageSent(projectId, executionId, page) {
+      call('markPageSent');
+      pagesOf(projectId, executionId).set(page, { ...stateOf(projectId, executionId, page), sent: true });
+    },
+    async completePage(projectId, executionId, page, outcome, completion) {
+      call('completePage');
       const record = recordOf(projectId, executionId);
-      if (options.totalAfterPages) {
-        await new Promise<void>((resolve) => {
-          const check = () => record.pages_done >= total && (onCount.delete(check), setImmediate(resolve));
-          onCount.add(check);
-          check();
-        });
-      }
-      record.pages_total = total;
-    },
-    async completePage(projectId, executionId, page, outcome) {
-      count('completePage');
-      const marker = `${id(projectId, executionId)}/PAGE#${page}`;
-      if (markers.has(marker)) return false;
-      markers.add(marker);
-      add(recordOf(projectId, executionId), outcome);
+      const state = stateOf(projectId, executionId, page);
+      if (state.done || record.status !== 'publishing') return false;
+      pagesOf(projectId, executionId).set(page, { ...state, done: true, next: completion.next });
+      record.pages_done++;
+      record.objects_found += outcome.found;
+      record.objects_skipped += outcome.skipped;
+      record.objects_published += outcome.published;
+      record.objects_failed += outcome.failed;
+      if (completion.next === null) record.pages_total = page + 1;
+      if (completion.withErrors && outcome.errors.length) record.errors = [...(record.errors ?? []), ...outcome.errors];
       return true;
-    },
-    async addInlinePage(projectId, executionId, outcome) {
-      count('addInlinePage');
-      add(recordOf(projectId, executionId), outcome);
-    },
-    async appendErrors(projectId, executionId, errors, cap) {
-      const record = recordOf(projectId, executionId);
-      if ((record.errors ?? []).length < cap) record.errors = [...(record.errors ?? []), ...errors];
     },
     async finishIfComplete(projectId, executionId, at) {
-      count('finishIfComplete');
+      call('finishIfComplete');
       const record = recordOf(projectId, executionId);
       if (record.status !== 'publishing' || record.pages_total === null || record.pages_done !== record.pages_total) return false;
       record.status = record.objects_failed > 0 ? 'partial_failure' : 'publishing_complete';
@@ -91,9 +88,17 @@ export function fakeExecutionStore(options: { totalAfterPages?: boolean } = {}) 
     async stalled() {
       return [];
     },
-    async markStalled() {
-      return false;
+    async markStalled(projectId, executionId, reason, at) {
+      const record = recordOf(projectId, executionId);
+      if (record.status !== 'publishing') return false;
+      Object.assign(record, { status: 'partial_failure', completed_at: at, errors: [reason, ...(record.errors ?? [])] });
+      return true;
     },
   };
-  return { store, calls: (name: string) => calls.get(name) ?? 0, pagesDone: (projectId: string, executionId: string) => recordOf(projectId, executionId).pages_done };
+  return {
+    store,
+    calls: (name: string) => calls.get(name) ?? 0,
+    failNext: (name: keyof ExecutionStore, times = 1) => void failures.set(name, times),
+    pageStates: (projectId: string, executionId: string) => [...pagesOf(projectId, executionId).values()].sort((a, b) => a.page - b.page),
+  };
 }
