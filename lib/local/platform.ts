@@ -9,6 +9,7 @@ import { invoke } from './invoke.ts';
 import { dlqName, LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
 import { startSchedulerStandIn, type SchedulerStandIn } from './scheduler-stand-in.ts';
 import { startSqsPollers } from './sqs-pollers.ts';
+import { portOf, rememberedPorts, rememberPorts } from './stable-ports.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -59,13 +60,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
 
   try {
+    // The same ports as last time where they are free, so endpoints.json stays valid across restarts.
+    const portsFile = dataDir ? join(dataDir, 'ports.json') : undefined;
+    const ports = portsFile ? await rememberedPorts(portsFile, ['dynamodb', 'sqs', 's3'] as const) : {};
     // Each emulator in a process of its own: none blocks another, nor the handlers.
     const [dynamodb, sqsServer, s3Server] = await Promise.all([
-      startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
-      startFauxqsProcess(dataDir ? join(dataDir, 'sqs') : undefined),
-      startFauxqsProcess(dataDir ? join(dataDir, 's3') : undefined),
+      startDynamoDbLocal({ ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}), ...(ports.dynamodb ? { port: ports.dynamodb } : {}) }),
+      startFauxqsProcess({
+        ...(dataDir ? { dataDir: join(dataDir, 'sqs') } : {}),
+        ...(ports.sqs ? { port: ports.sqs } : {}),
+        // Only this platform consumes the workers' queues: what was in flight when it last stopped is free now.
+        releaseInFlight: workers.map((worker) => queues[worker.queue].localName),
+      }),
+      startFauxqsProcess({ ...(dataDir ? { dataDir: join(dataDir, 's3') } : {}), ...(ports.s3 ? { port: ports.s3 } : {}) }),
     ]);
     stops.push(() => dynamodb.stop(), () => sqsServer.stop(), () => s3Server.stop());
+    if (portsFile) rememberPorts(portsFile, { dynamodb: portOf(dynamodb.endpoint), sqs: portOf(sqsServer.address), s3: portOf(s3Server.address) });
 
     const sqsEndpoint = sqsServer.address;
     const s3Endpoint = s3Server.address;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitFor } from '../../lib/local/wait-for.ts';
@@ -13,6 +14,8 @@ export interface LocalProcess {
   output: () => string;
   /** Ctrl-C to the whole process group, as a terminal sends it; resolves when npm has exited. */
   interrupt(): Promise<void>;
+  /** SIGKILL to the whole process group (platform and emulators), as a crash or an OOM kill; resolves once its ports are closed. */
+  kill(): Promise<void>;
 }
 
 export function tempDataDir(): string {
@@ -59,7 +62,25 @@ export async function startLocalProcess(dataDir: string, env: Record<string, str
       process.kill(-child.pid!, 'SIGINT');
       await exited;
     },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+      const addresses = [endpoints.api!, endpoints.dynamodb, endpoints.sqs, endpoints.s3];
+      await waitFor('the killed platform to release its ports', async () => (await Promise.all(addresses.map(isClosed))).every(Boolean), 10_000, 50);
+    },
   };
+}
+
+function isClosed(address: string): Promise<boolean> {
+  const { hostname, port } = new URL(address);
+  return new Promise((resolveClosed) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveClosed(false);
+    });
+    socket.once('error', () => resolveClosed(true));
+  });
 }
 
 /** Runs an npm script to completion and returns its stdout. */

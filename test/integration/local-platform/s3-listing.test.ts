@@ -32,6 +32,22 @@ describe('local S3 listing', () => {
     expect(listed).toEqual([...keys].sort(byteOrder));
   });
 
+  it('pages through every key once by StartAfter (how detached replay pages), in UTF-8 byte order', async () => {
+    const prefix = `listing-${randomUUID()}/`;
+    const keys = names.map((name) => prefix + name);
+    await put([...keys, `${prefix.slice(0, -1)}-sibling`]);
+
+    const listed: string[] = [];
+    for (let after: string | undefined, truncated = true; truncated; ) {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix, MaxKeys: 3, StartAfter: after }));
+      listed.push(...(page.Contents ?? []).map((object) => object.Key!));
+      truncated = Boolean(page.IsTruncated);
+      after = listed.at(-1);
+    }
+
+    expect(listed).toEqual([...keys].sort(byteOrder));
+  });
+
   it('lists a key written after an earlier listing of the same prefix', async () => {
     const prefix = `listing-${randomUUID()}/`;
     await put([`${prefix}m`, `${prefix}o`]);

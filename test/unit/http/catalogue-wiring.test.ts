@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contracts } from '../../../functions/http/contracts.ts';
 import type { RouteContract } from '../../../functions/shared/http/contract.ts';
-import { authorizer, fallbackRoute, routes, scheduled, workers } from '../../../lib/catalogue.ts';
+import { detachedLimits } from '../../../functions/core/detached-replay/limits.ts';
+import { authorizer, fallbackRoute, queues, routes, scheduled, tables, workers } from '../../../lib/catalogue.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
@@ -63,4 +64,17 @@ describe('the catalogue entry modules', () => {
       expect(contracts).toContain(contract);
     },
   );
+});
+
+describe('detached replay timing against its functions', () => {
+  it('sends the resume message to arrive only once the starting request can no longer be running', () => {
+    const start = routes.find((route) => route.method === 'POST' && route.path === '/api/v1/replay')!;
+    expect(detachedLimits.resumeAfterSeconds).toBeGreaterThan(start.timeoutSeconds);
+    expect(detachedLimits.inlineBudgetMs / 1000).toBeLessThan(start.timeoutSeconds);
+  });
+
+  it('keeps page items past the retention of any page message that could name them', () => {
+    expect(detachedLimits.pageItemDays).toBeGreaterThan(queues.detachedPages.retentionDays);
+    expect(tables.detached.ttlAttribute).toBe('expires_at');
+  });
 });
