@@ -79,8 +79,8 @@ describe('a detached replay killed mid-way', () => {
     expect(created.code).toBe(0);
     const apiKey = created.stdout.trim().split('\n').at(-1)!;
     let api = apiClient(running.endpoints.api!, apiKey);
-    const me = await api.get('/api/v1/me');
-    const projectId: string = me.status === 200 ? me.body.project_id : 'crash-project';
+    const projectId: string = (await api.get('/api/v1/me')).body.project_id;
+    expect(projectId).toMatch(/^prj_/);
     const from = randomUUID();
     const keys = await seed(running.endpoints, `${projectId}/${from}/stage/`);
     const firstEndpoints = running.endpoints;
