@@ -18,7 +18,12 @@ export const executionSchema = z.object({
   objects_skipped: z.number().int().describe('.meta.json sidecars seen and not replayed'),
   status: z.enum(['publishing', 'publishing_complete', 'partial_failure']),
   replay_batch_id: z.uuid(),
-  errors: z.array(z.string()).nullable(),
+  errors: z
+    .array(z.string())
+    .min(1)
+    .max(L.errorsPerExecution)
+    .nullable()
+    .describe(`null while nothing failed; otherwise the first errors (at most ${L.errorsPerExecution}), never an empty list`),
   created_at: z.string(),
   completed_at: z.string().nullable(),
   lineage: z.array(z.string()).describe('Ancestor executions, nearest first'),
