@@ -7,8 +7,11 @@
  *   bare <count> <warm-up-count>   a bare loop of SendMessageBatch calls, same concurrency, same message shape
  * Before timing, each warms up on the route `bench-warm-up` (its own queue): the replay modes replay the
  * warm-up prefix there, the bare loop sends as many messages there.
- * Prints one JSON line: {ms, objects, maxRssMb, heapAfterGcMb}.
+ * Prints one JSON line: {ms, cpuMs, objects, maxRssMb, heapAfterGcMb} (cpuMs: this process's CPU time while timed). With BENCH_CPU_PROFILE=<file>, writes a CPU
+ * profile of the timed part there (open it in Chrome DevTools or speedscope).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
@@ -21,14 +24,27 @@ const routes = JSON.parse(process.env[DETACHED_ROUTES_ENV] ?? '{}') as Record<st
 const queueUrl = routes[route]!.queue_url;
 const warmUpRoute = 'bench-warm-up';
 let started = performance.now();
+let cpuAtStart = process.cpuUsage();
 let objects = 0;
+// BENCH_CPU_PROFILE=<file>: a CPU profile of the timed part alone (no module loading, no warm-up, no listing before timing).
+const profileFile = process.env.BENCH_CPU_PROFILE;
+const inspector = profileFile ? new Session() : undefined;
+async function startTiming(): Promise<void> {
+  if (inspector) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
+  started = performance.now();
+  cpuAtStart = process.cpuUsage();
+}
 
 if (mode === 'replay') {
   // The whole prefix inside this process: listing runs ahead while each page publishes.
   process.env.DETACHED_INLINE_BUDGET_MS = String(Number.MAX_SAFE_INTEGER);
   const { detachedReplay } = await import('../functions/wiring/detached-replay.ts');
   await detachedReplay.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[2]!, from_stage: 'stage', to_route: warmUpRoute });
-  started = performance.now();
+  await startTiming();
   const { view, complete } = await detachedReplay.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
   if (!complete || view.objects_published !== Number(args[1])) throw new Error(`replay incomplete: ${JSON.stringify(view)}`);
   objects = view.objects_published;
@@ -63,7 +79,7 @@ if (mode === 'replay') {
     inlineBudgetMs: Number.MAX_SAFE_INTEGER,
   });
   await service.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[2]!, from_stage: 'stage', to_route: warmUpRoute });
-  started = performance.now();
+  await startTiming();
   const { view } = await service.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
   if (view.objects_published !== Number(args[1])) throw new Error(`prelisted replay incomplete: ${JSON.stringify(view)}`);
   objects = view.objects_published;
@@ -90,13 +106,15 @@ if (mode === 'replay') {
       ),
     );
   await sendAll(routes[warmUpRoute]!.queue_url, Number(args[1]));
-  started = performance.now();
+  await startTiming();
   await sendAll(queueUrl, Number(args[0]));
   objects = Number(args[0]);
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
+if (inspector && profileFile) writeFileSync(profileFile, JSON.stringify((await inspector.post('Profiler.stop')).profile));
 // Started with --expose-gc: what the process still holds once the garbage is gone.
 (globalThis as { gc?: () => void }).gc?.();
-console.log(JSON.stringify({ ms, objects, maxRssMb: process.resourceUsage().maxRSS / 1024, heapAfterGcMb: process.memoryUsage().heapUsed / 2 ** 20 }));
+console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, objects, maxRssMb: process.resourceUsage().maxRSS / 1024, heapAfterGcMb: process.memoryUsage().heapUsed / 2 ** 20 }));

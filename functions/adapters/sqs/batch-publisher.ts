@@ -8,13 +8,7 @@ export const sqsBatchPublisher: BatchPublisher = {
     const result = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: entries.map((entry) => ({
-          Id: entry.id,
-          MessageBody: entry.body,
-          MessageAttributes: Object.fromEntries(
-            Object.entries(entry.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
-          ),
-        })),
+        Entries: entries.map((entry) => ({ Id: entry.id, MessageBody: entry.body, MessageAttributes: stringAttributes(entry.attributes) })),
       }),
     );
     return {
@@ -22,6 +16,12 @@ export const sqsBatchPublisher: BatchPublisher = {
     };
   },
 };
+
+function stringAttributes(attributes: Record<string, string>): Record<string, { DataType: 'String'; StringValue: string }> {
+  const out: Record<string, { DataType: 'String'; StringValue: string }> = {};
+  for (const name in attributes) out[name] = { DataType: 'String', StringValue: attributes[name]! };
+  return out;
+}
 
 /** The queue that carries detached replay pages to the page worker. */
 export function createSqsPageQueue(queueUrl: string): PageQueue {

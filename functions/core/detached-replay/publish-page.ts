@@ -23,7 +23,8 @@ export interface PublishContext {
  * and consumers can de-duplicate.
  */
 export function correlationIdOf(executionId: string | Uint8Array, objectKey: string): string {
-  return uuidv5(objectKey, executionId);
+  // The key's UTF-8 bytes, as uuid would make them (its own conversion costs more than the hash).
+  return uuidv5(Buffer.from(objectKey, 'utf8'), executionId);
 }
 
 /**

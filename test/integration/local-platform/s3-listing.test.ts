@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { s3ObjectLister } from '../../../functions/adapters/s3/object-lister.ts';
 import { buckets } from '../../../lib/catalogue.ts';
 
 // The local S3 runs fauxqs with patches/fauxqs+2.4.1.patch: these tests hold it to S3's listing contract.
@@ -46,6 +47,19 @@ describe('local S3 listing', () => {
     }
 
     expect(listed).toEqual([...keys].sort(byteOrder));
+  });
+
+  it("reads back every key as written through the detached replay lister, XML's special characters included", async () => {
+    const prefix = `listing-${randomUUID()}/`;
+    const keys = [...names, 'a&b', '<tag>', 'say "hi"', "it's", 'tab\there', '100% & more', 'a&amp;b'].map((name) => prefix + name);
+    await put(keys);
+
+    const listed = await s3ObjectLister.list(bucket(), prefix, undefined);
+    const after = await s3ObjectLister.list(bucket(), prefix, [...keys].sort(byteOrder)[9]);
+
+    expect(listed).toEqual({ keys: [...keys].sort(byteOrder), next: undefined });
+    expect(after.keys).toEqual([...keys].sort(byteOrder).slice(10));
+    await expect(s3ObjectLister.list(`no-such-bucket-${randomUUID().slice(0, 8)}`, prefix, undefined)).rejects.toMatchObject({ name: 'NoSuchBucket' });
   });
 
   it('lists a key written after an earlier listing of the same prefix', async () => {
