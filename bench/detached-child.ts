@@ -23,6 +23,8 @@ const route = 'example-ingest';
 const routes = JSON.parse(process.env[DETACHED_ROUTES_ENV] ?? '{}') as Record<string, { queue_url: string }>;
 const queueUrl = routes[route]!.queue_url;
 const warmUpRoute = 'bench-warm-up';
+// The bench's project (BENCH_PROJECT_ID, a prj_… id): its outputs are under <project id>/<execution id>/stage/.
+const caller = { projectId: process.env.BENCH_PROJECT_ID ?? 'bench', keyId: 'key_bench' };
 let started = performance.now();
 let cpuAtStart = process.cpuUsage();
 let objects = 0;
@@ -43,9 +45,9 @@ if (mode === 'replay') {
   // The whole prefix inside this process: listing runs ahead while each page publishes.
   process.env.DETACHED_INLINE_BUDGET_MS = String(Number.MAX_SAFE_INTEGER);
   const { detachedReplay } = await import('../functions/wiring/detached-replay.ts');
-  await detachedReplay.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[2]!, from_stage: 'stage', to_route: warmUpRoute });
+  await detachedReplay.start(caller, { from_execution_id: args[2]!, from_stage: 'stage', to_route: warmUpRoute });
   await startTiming();
-  const { view, complete } = await detachedReplay.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
+  const { view, complete } = await detachedReplay.start(caller, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
   if (!complete || view.objects_published !== Number(args[1])) throw new Error(`replay incomplete: ${JSON.stringify(view)}`);
   objects = view.objects_published;
 } else if (mode === 'prelisted') {
@@ -58,7 +60,7 @@ if (mode === 'replay') {
   // Each prefix listed once, before timing; the service then reads its pages from memory, by the key each starts after.
   const listings = new Map<string, Map<string | undefined, { keys: string[]; next: string | undefined }>>();
   for (const executionId of [args[0]!, args[2]!]) {
-    const prefix = `bench/${executionId}/stage/`;
+    const prefix = `${caller.projectId}/${executionId}/stage/`;
     const pages = new Map<string | undefined, { keys: string[]; next: string | undefined }>();
     for (let after: string | undefined, n = 0; n === 0 || after; n++) {
       const page = await s3ObjectLister.list(bucket, prefix, after);
@@ -78,9 +80,9 @@ if (mode === 'replay') {
     newId: () => crypto.randomUUID(),
     inlineBudgetMs: Number.MAX_SAFE_INTEGER,
   });
-  await service.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[2]!, from_stage: 'stage', to_route: warmUpRoute });
+  await service.start(caller, { from_execution_id: args[2]!, from_stage: 'stage', to_route: warmUpRoute });
   await startTiming();
-  const { view } = await service.start({ projectId: 'bench', keyId: 'key_bench' }, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
+  const { view } = await service.start(caller, { from_execution_id: args[0]!, from_stage: 'stage', to_route: route });
   if (view.objects_published !== Number(args[1])) throw new Error(`prelisted replay incomplete: ${JSON.stringify(view)}`);
   objects = view.objects_published;
 } else if (mode === 'bare') {

@@ -147,12 +147,12 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       }
       const path = input.from_path ?? null;
       const prefix = sourcePrefix(caller.projectId, input.from_execution_id, input.from_stage, path);
-      const first = await deps.lister.list(deps.bucket, prefix, undefined);
+      // The first page and the execution replayed (for the lineage) at once: both come before the first message.
+      const [first, parent] = await Promise.all([deps.lister.list(deps.bucket, prefix, undefined), deps.store.get(caller.projectId, input.from_execution_id)]);
       if (!first.next && !first.keys.some((key) => !key.endsWith(SIDECAR_SUFFIX))) {
         throw new NotFoundError(`No objects to replay under ${input.from_execution_id}/${input.from_stage}/${path ?? ''}`, 'objects_not_found');
       }
 
-      const parent = await deps.store.get(caller.projectId, input.from_execution_id);
       const started = deps.now();
       const record: ExecutionRecord = {
         execution_id: deps.newId(),
