@@ -87,6 +87,7 @@ if (mode === 'replay') {
   objects = view.objects_published;
 } else if (mode === 'bare') {
   const sqs = new SQSClient({});
+  const bareExecution = crypto.randomUUID();
   const limit = pLimit(detachedLimits.publishConcurrency);
   const sendAll = (url: string, count: number) =>
     Promise.all(
@@ -97,7 +98,8 @@ if (mode === 'replay') {
               QueueUrl: url,
               Entries: Array.from({ length: Math.min(10, count - b * 10) }, (_, i) => ({
                 Id: String(i),
-                MessageBody: JSON.stringify({ object_key: `bench/x/stage/doc-${b * 10 + i}.json`, bucket: 'reprise-pipeline-outputs' }),
+                // Keys as long as the replayed ones: <project id>/<execution id>/stage/doc-<7 digits>.json.
+                MessageBody: JSON.stringify({ object_key: `${caller.projectId}/${bareExecution}/stage/doc-${String(b * 10 + i).padStart(7, '0')}.json`, bucket: 'reprise-pipeline-outputs' }),
                 MessageAttributes: Object.fromEntries(
                   ['execution_id', 'replay_batch_id', 'correlation_id', 'from_execution_id'].map((name) => [name, { DataType: 'String', StringValue: crypto.randomUUID() }]),
                 ),
