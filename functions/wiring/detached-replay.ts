@@ -8,9 +8,17 @@ import { newUuidV7 } from '#shared/ids.ts';
 import { logger } from '#shared/logger.ts';
 import { detachedRoutes } from './detached-routes.ts';
 
-const numberFromEnv = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
-const inlineBudgetMs = numberFromEnv('DETACHED_INLINE_BUDGET_MS');
-const resumeAfterSeconds = numberFromEnv('DETACHED_RESUME_AFTER_SECONDS');
+/** An optional whole-number setting; a value out of range is a deployment error, said at cold start. */
+function integerFromEnv(name: string, max: number): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new Error(`${name} must be a whole number from 0 to ${max}, not ${raw}`);
+  return value;
+}
+const inlineBudgetMs = integerFromEnv('DETACHED_INLINE_BUDGET_MS', Number.MAX_SAFE_INTEGER);
+// SQS delays a message by at most 900 s.
+const resumeAfterSeconds = integerFromEnv('DETACHED_RESUME_AFTER_SECONDS', 900);
 
 /** The detached replay service wired to S3, SQS and DynamoDB, once per container (composition root). */
 export const detachedReplay = createDetachedReplayService({
