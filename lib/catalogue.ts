@@ -10,9 +10,9 @@ import cdkConfig from '../cdk.json' with { type: 'json' };
  */
 
 export type TableId = 'apiKeys' | 'projects' | 'ledger' | 'replay' | 'detached' | 'proxy' | 'reproducibility';
-export type QueueId = 'runs' | 'detachedPages' | 'sessionReplays' | 'reproducibility';
+export type QueueId = 'runs' | 'replayChunks' | 'detachedPages' | 'sessionReplays' | 'reproducibility';
 export type BucketId = 'outputs' | 'artifacts' | 'recordings';
-export type SecretId = 'reportSigningKey';
+export type SecretId = 'reportSigningKey' | 'providers';
 
 export interface TableSpec {
   /** Environment variable that carries the table name into a function. */
@@ -47,6 +47,11 @@ export interface SecretSpec {
   /** On the local platform: the env var carrying the value itself. */
   readonly localValueEnvName: string;
   readonly description: string;
+  /**
+   * `generatedKey`: a random key the stack generates (never in the template).
+   * `operatorJson`: created as `{}` for the operator to fill in (credentials of other systems).
+   */
+  readonly value: 'generatedKey' | 'operatorJson';
 }
 
 /** What a function may touch; the stack turns each into a `grant*` and an env var. */
@@ -184,6 +189,14 @@ export const queues = {
     maxReceiveCount: 3,
     retentionDays: 4,
   },
+  /** One message per chunk of a full-fidelity run; a chunk held by a live worker comes back after the visibility timeout. */
+  replayChunks: {
+    envName: 'REPLAY_CHUNKS_QUEUE_URL',
+    localName: 'reprise-replay-chunks',
+    visibilityTimeoutSeconds: 6 * 300,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
   detachedPages: {
     envName: 'DETACHED_PAGES_QUEUE_URL',
     localName: 'reprise-detached-pages',
@@ -271,6 +284,13 @@ export const secrets = {
     envName: 'REPORT_SIGNING_SECRET_ARN',
     localValueEnvName: 'REPORT_SIGNING_KEY',
     description: 'HMAC-SHA256 key for replay report evidence digests',
+    value: 'generatedKey',
+  },
+  providers: {
+    envName: 'PROVIDERS_SECRET_ARN',
+    localValueEnvName: 'REPRISE_PROVIDERS',
+    description: 'Model providers of full-fidelity replay runs: {"<provider>": {"base_url", "api_key"}}',
+    value: 'operatorJson',
   },
 } as const satisfies Record<SecretId, SecretSpec>;
 
@@ -285,6 +305,9 @@ const ledgerRead = [{ table: 'ledger', mode: 'read' }] as const;
 const replayRead = [{ table: 'replay', mode: 'read' }] as const;
 const replayWrite = [{ table: 'replay', mode: 'readWrite' }] as const;
 const signingKey = { secret: 'reportSigningKey' } as const;
+const providers = { secret: 'providers' } as const;
+/** Functions that end runs record their outcome in the ledger. */
+const ledgerWrite = { table: 'ledger', mode: 'readWrite' } as const;
 const detachedRead = [{ table: 'detached', mode: 'read' }] as const;
 const proxyRead = [{ table: 'proxy', mode: 'read' }] as const;
 const proxyWrite = [{ table: 'proxy', mode: 'readWrite' }] as const;
@@ -362,7 +385,8 @@ export const routes: readonly RouteSpec[] = [
     auth: true,
     timeoutSeconds: 29,
     memoryMb: 1024,
-    uses: [...replayWrite, { bucket: 'artifacts', mode: 'readWrite' }, { queue: 'runs', mode: 'send' }, { scheduler: 'manage' }, signingKey],
+    // routing_simulation completes (and is recorded in the ledger) here; full fidelity checks the configured providers.
+    uses: [...replayWrite, { bucket: 'artifacts', mode: 'readWrite' }, { queue: 'runs', mode: 'send' }, { scheduler: 'manage' }, signingKey, providers, ledgerWrite],
   },
   { method: 'GET', path: '/v2/replay-runs', entry: 'functions/http/replay-runs/list-runs.ts', auth: true, ...small, uses: replayRead },
   { method: 'GET', path: '/v2/replay-runs/{replay_run_id}', entry: 'functions/http/replay-runs/get-run.ts', auth: true, ...small, uses: replayRead },
@@ -386,6 +410,17 @@ export const routes: readonly RouteSpec[] = [
   { method: 'PUT', path: '/v2/aliases/{name}', entry: 'functions/http/replay-runs/put-alias.ts', auth: true, ...small, uses: replayWrite },
   { method: 'GET', path: '/v2/aliases', entry: 'functions/http/replay-runs/list-aliases.ts', auth: true, ...small, uses: replayRead },
   { method: 'POST', path: '/v2/usage-events', entry: 'functions/http/replay-runs/record-usage.ts', auth: true, timeoutSeconds: 29, memoryMb: 512, uses: replayWrite },
+  {
+    method: 'POST',
+    path: '/v2/namespaces/{name}/purge',
+    entry: 'functions/http/replay-runs/purge-namespace.ts',
+    auth: true,
+    ...small,
+    uses: replayWrite,
+  },
+  { method: 'GET', path: '/v2/namespaces', entry: 'functions/http/replay-runs/list-namespaces.ts', auth: true, ...small, uses: replayRead },
+  { method: 'GET', path: '/v2/replay-settings', entry: 'functions/http/replay-runs/get-settings.ts', auth: true, ...small, uses: replayRead },
+  { method: 'PUT', path: '/v2/replay-settings', entry: 'functions/http/replay-runs/put-settings.ts', auth: true, ...small, uses: replayWrite },
   { method: 'GET', path: '/v2/usage-events', entry: 'functions/http/replay-runs/list-usage.ts', auth: true, ...small, uses: replayRead },
   {
     method: 'POST',
@@ -501,7 +536,20 @@ export const workers: readonly WorkerSpec[] = [
     maxConcurrency: 5,
     timeoutSeconds: 120,
     memoryMb: 1769,
-    uses: [...replayWrite, { bucket: 'artifacts', mode: 'read' }, signingKey],
+    // Full-fidelity runs start here: their first chunks go to the chunk queue.
+    uses: [...replayWrite, { bucket: 'artifacts', mode: 'read' }, { queue: 'replayChunks', mode: 'send' }, signingKey, ledgerWrite],
+  },
+  {
+    entry: 'functions/workers/replay-chunk-worker.ts',
+    queue: 'replayChunks',
+    // One chunk per invocation; its requests run concurrently inside it.
+    batchSize: 1,
+    // Two runs at the widest (16 lanes each) at once; more wait on the queue.
+    maxConcurrency: 32,
+    // The chunk lease (fullFidelityLimits.chunkLeaseSeconds) equals this.
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    uses: [...replayWrite, { bucket: 'artifacts', mode: 'readWrite' }, { queue: 'replayChunks', mode: 'send' }, providers, signingKey, ledgerWrite],
   },
   {
     entry: 'functions/workers/detached-page-worker.ts',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseProviderConfig } from '../../functions/adapters/providers/provider-config.ts';
 import { DETACHED_ROUTES_ENV, detachedRoutes, queues, routeQueueName, routeQueueSettings, routesEnvValue, scheduled, scheduling, secrets, workers } from '../catalogue.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startFauxqsProcess } from './fauxqs-process.ts';
@@ -95,6 +96,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const targetQueue = queues[scheduling.targetQueue].localName;
     const signingKeyEnv = secrets.reportSigningKey.localValueEnvName;
+    const providersEnv = secrets.providers.localValueEnvName;
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -110,6 +112,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
       REPRISE_ALLOW_LOOPBACK_TARGETS: options.allowLoopbackTargets ? 'true' : 'false',
       [signingKeyEnv]: process.env[signingKeyEnv] || localSigningKey(dataDir),
+      [providersEnv]: localProviders(dataDir),
       [DETACHED_ROUTES_ENV]: JSON.stringify(routeEnv),
       [scheduling.env.groupName]: scheduling.groupName,
       [scheduling.env.roleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/reprise-scheduler`,
@@ -161,6 +164,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await stop();
     throw error;
   }
+}
+
+/**
+ * The model providers of full-fidelity runs, read once at start: the
+ * `REPRISE_PROVIDERS` variable (a JSON document) if set, else
+ * `DATA_DIR/providers.json`, else none. Checked here, so a mistake stops the
+ * start with its place named rather than failing runs later.
+ */
+function localProviders(dataDir: string | undefined): string {
+  const fromEnv = process.env[secrets.providers.localValueEnvName];
+  const file = dataDir ? join(dataDir, 'providers.json') : undefined;
+  const [text, source] = fromEnv ? [fromEnv, secrets.providers.localValueEnvName] : file && existsSync(file) ? [readFileSync(file, 'utf8'), file] : ['{}', 'none'];
+  parseProviderConfig(text, source);
+  return text;
 }
 
 /**

@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyClaim } from '#core/idempotency.ts';
 import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
-import type { ReplayRun, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
+import type { ReplayRun, RunCounts, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
 import type { AliasRelease } from '#core/replay-runs/routing.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff, unlessConditionFails, whenConditionHolds } from './conditional.ts';
@@ -15,12 +15,19 @@ import { queryUpTo } from './query-up-to.ts';
  *   PRJ#<project>          ALIAS#<name>                 an alias at its latest release
  *   PRJ#<project>#USAGE    EVT#<occurred_at>#<event id> a usage event
  *   PRJ#<project>#IDEM#<sha256 of the key>   IDEM       an Idempotency-Key of a create (TTL `expires_at`)
+ *   PRJ#<project>          SETTINGS                     the project's replay settings (default budget)
+ *   PRJ#<project>#RUN#<id> CHUNK#<n, 6 digits>          a chunk of a full-fidelity run (chunk-store.ts)
+ *   PRJ#<project>#NS       NS#<name>                    a namespace and its purges (namespace-store.ts)
+ * A full-fidelity run's item also holds its counts (chunks_done, pairs_done,
+ * failures_count, dropped_count, spent_micros, committed_micros), added to by
+ * each chunk as it settles.
  * The sparse index `sweep` (sweep_pk, sweep_sk) holds only runs the sweeper
  * may have to repair: `queued` by due time, `running` by deadline.
  */
 const RUN = 'RUN#';
 const ALIAS = 'ALIAS#';
 const EVT = 'EVT#';
+const SETTINGS = 'SETTINGS';
 const SWEEP_INDEX = 'sweep';
 const projectPk = (projectId: string) => `PRJ#${projectId}`;
 const usagePk = (projectId: string) => `PRJ#${projectId}#USAGE`;
@@ -46,12 +53,16 @@ const RUN_FIELDS = [
   'attempt',
   'manifest_size',
   'metrics',
+  'max_spend_usd',
 ] as const;
+
+/** What a run's progress is read from (full-fidelity runs). */
+const COUNT_FIELDS = ['full_fidelity', 'chunks_done', 'pairs_done', 'failures_count', 'dropped_count', 'spent_micros'] as const;
 
 /** A run's API fields, and its sort key. Names go through placeholders: several (status, object) are DynamoDB reserved words. */
 const RUN_PROJECTION = {
-  ProjectionExpression: ['sk', ...RUN_FIELDS.map((field) => `#${field}`)].join(', '),
-  ExpressionAttributeNames: Object.fromEntries(RUN_FIELDS.map((field) => [`#${field}`, field])),
+  ProjectionExpression: ['sk', ...[...RUN_FIELDS, ...COUNT_FIELDS].map((field) => `#${field}`)].join(', '),
+  ExpressionAttributeNames: Object.fromEntries([...RUN_FIELDS, ...COUNT_FIELDS].map((field) => [`#${field}`, field])),
 };
 
 /** Runs, aliases and usage events in one DynamoDB table; every state change is a conditional write. */
@@ -276,15 +287,34 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
     async latestUsage(projectId, count) {
       return (await queryBelow(dynamoDb, { tableName, pk: usagePk(projectId), prefix: EVT, count })).map(toUsage);
     },
+
+    async getSettings(projectId) {
+      const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: { pk: projectPk(projectId), sk: SETTINGS }, ConsistentRead: true }));
+      return { default_max_spend_usd: (Item?.default_max_spend_usd as number | null | undefined) ?? null, updated_at: (Item?.updated_at as string | undefined) ?? null };
+    },
+
+    async putSettings(projectId, settings, at) {
+      await dynamoDb.send(
+        new PutCommand({ TableName: tableName, Item: { pk: projectPk(projectId), sk: SETTINGS, default_max_spend_usd: settings.default_max_spend_usd, updated_at: at } }),
+      );
+      return { default_max_spend_usd: settings.default_max_spend_usd, updated_at: at };
+    },
   };
 }
 
 function toItem(record: RunRecord): Record<string, unknown> {
-  const { run } = record;
+  const { progress: _progress, ...run } = record.run;
   const sweep = run.status === 'queued' ? { sweep_pk: 'queued', sweep_sk: record.dueAt } : {};
+  // Counts start at zero so chunks can add to them and budget conditions can compare them.
+  const counts = record.fullFidelity
+    ? { chunks_done: 0, pairs_done: 0, failures_count: 0, dropped_count: 0, spent_micros: 0, committed_micros: 0, budget_stopped: false, heads_sent: false }
+    : {};
   return {
     ...runKey(run.project_id, run.id),
     ...run,
+    ...counts,
+    org_id: record.orgId,
+    full_fidelity: record.fullFidelity,
     manifest_key: record.manifestKey,
     manifest_summary: record.manifestSummary,
     resolved: record.resolved,
@@ -296,7 +326,34 @@ function toItem(record: RunRecord): Record<string, unknown> {
 }
 
 function toRun(item: Record<string, unknown>): ReplayRun {
-  return Object.fromEntries(RUN_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as ReplayRun;
+  const run = Object.fromEntries(RUN_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as ReplayRun;
+  const plan = (item.full_fidelity as RunRecord['fullFidelity'])?.plan;
+  run.progress = plan
+    ? {
+        chunks_total: plan.chunks,
+        chunks_done: Number(item.chunks_done ?? 0),
+        pairs_total: plan.pairs,
+        pairs_done: Number(item.pairs_done ?? 0),
+        failures: Number(item.failures_count ?? 0),
+        dropped: Number(item.dropped_count ?? 0),
+        spent_usd: Number(item.spent_micros ?? 0) / 1_000_000,
+      }
+    : null;
+  return run;
+}
+
+function countsOf(item: Record<string, unknown>): RunCounts | null {
+  if (!item.full_fidelity) return null;
+  return {
+    chunksDone: Number(item.chunks_done ?? 0),
+    pairsDone: Number(item.pairs_done ?? 0),
+    failures: Number(item.failures_count ?? 0),
+    dropped: Number(item.dropped_count ?? 0),
+    spentMicros: Number(item.spent_micros ?? 0),
+    committedMicros: Number(item.committed_micros ?? 0),
+    budgetStopped: item.budget_stopped === true,
+    headsSent: item.heads_sent === true,
+  };
 }
 
 function toRecord(item: Record<string, unknown>): RunRecord {
@@ -308,6 +365,9 @@ function toRecord(item: Record<string, unknown>): RunRecord {
     dueAt: String(item.due_at),
     deadlineAt: (item.deadline_at as string | null) ?? null,
     report: (item.report as RunRecord['report']) ?? null,
+    orgId: (item.org_id as string | null | undefined) ?? null,
+    fullFidelity: (item.full_fidelity as RunRecord['fullFidelity'] | undefined) ?? null,
+    counts: countsOf(item),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { IdempotencyClaim } from '../idempotency.ts';
+import type { ChunkOutcome } from './full-fidelity/execute-chunk.ts';
+import type { NamespaceRecord } from './namespaces.ts';
 import type { AliasRelease } from './routing.ts';
 import type { PinnedReport, ReplayRun, RunMessage, RunRecord, RunStatus } from './replay-run.ts';
 import type { TraceEnvelope } from './trace.ts';
@@ -42,6 +44,9 @@ export interface ReplayStore {
   listUsage(projectId: string, page: { limit: number; afterKey?: string }): Promise<Page<UsageEvent> & { lastKey?: string }>;
   /** The project's newest `count` usage events, newest first. */
   latestUsage(projectId: string, count: number): Promise<UsageEvent[]>;
+
+  getSettings(projectId: string): Promise<ProjectSettings>;
+  putSettings(projectId: string, settings: Omit<ProjectSettings, 'updated_at'>, at: string): Promise<ProjectSettings>;
 }
 
 /** An idempotency key as stored: the run it created and the fingerprint of the request that did. */
@@ -76,4 +81,79 @@ export interface RunDispatcher {
   scheduleAt(message: RunMessage, at: Date): Promise<void>;
   /** Deletes a run's schedule; fine when there is none. */
   unschedule(message: RunMessage): Promise<void>;
+}
+
+/** A chunk of a full-fidelity run: the message that runs it, and how its items are named. */
+export interface ChunkMessage {
+  project_id: string;
+  run_id: string;
+  chunk: number;
+}
+
+/** What a delivery of a chunk's message finds. */
+export type ChunkClaim =
+  /** This delivery runs the chunk (attempt 1 of it). */
+  | { state: 'claimed'; attempt: number }
+  /** Done before: only the lane's next message (unless sent) and the run's completion remain. */
+  | { state: 'done'; nextSent: boolean }
+  /** Another worker holds the chunk and its lease has not run out: let SQS deliver it again later. */
+  | { state: 'busy'; leaseUntil: string }
+  /** Its worker stopped (the lease ran out): the chunk is settled as failures, never re-sent. */
+  | { state: 'abandoned'; attempt: number; blockMicros: number; claimedAt: string };
+
+/** How a chunk ended, as added to its run's counts (with its done mark, in one transaction). */
+export interface ChunkSettlement {
+  pairs: number;
+  failures: number;
+  dropped: number;
+  spentMicros: number;
+  /** The budget the chunk held; released from the run's committed spend. */
+  blockMicros: number;
+  budgetStopped: boolean;
+}
+
+/** Chunk items and the run's budget and progress counts (DynamoDB on AWS); every change conditional. */
+export interface ChunkStore {
+  claimChunk(message: ChunkMessage, at: { now: string; leaseUntil: string }): Promise<ChunkClaim>;
+  /**
+   * Grants the chunk up to `wantMicros` more of the run's budget (`budgetMicros`),
+   * as much as is left: committed spend never passes the budget. Recorded on the
+   * chunk's item too, so a chunk whose worker stops counts what it held.
+   */
+  reserve(message: ChunkMessage, attempt: number, wantMicros: number, budgetMicros: number): Promise<number>;
+  /**
+   * Marks the chunk done at `attempt` and adds its settlement to the run (still
+   * running at `runAttempt`), moving the run's deadline to `deadlineAt`; false
+   * when the chunk or the run was no longer in that state.
+   */
+  completeChunk(message: ChunkMessage, attempt: number, settlement: ChunkSettlement, runAttempt: number, at: string, deadlineAt: string): Promise<boolean>;
+  /** The lane's next chunk message was sent. */
+  markNextSent(message: ChunkMessage): Promise<void>;
+  /** The run's first chunk messages (one per lane) were sent. */
+  markHeadsSent(projectId: string, runId: string): Promise<void>;
+}
+
+/** Per-chunk results, in object storage. */
+export interface ChunkResultStore {
+  put(key: string, outcome: ChunkOutcome): Promise<void>;
+  get(key: string): Promise<ChunkOutcome>;
+}
+
+export interface ChunkDispatcher {
+  send(messages: ChunkMessage[]): Promise<void>;
+}
+
+/** A project's namespaces and their purges. */
+export interface NamespaceStore {
+  /** Ends the namespace's current generation at `at`; the generation purged and the one that starts. */
+  purge(projectId: string, namespace: string, at: string, maxPurges: number): Promise<{ purged_generation: number; generation: number } | 'limit'>;
+  list(projectId: string, page: { limit: number; afterName?: string }): Promise<Page<NamespaceRecord>>;
+  /** The records of these namespaces (those never purged are absent). */
+  get(projectId: string, names: readonly string[]): Promise<Map<string, NamespaceRecord>>;
+}
+
+/** Settings of a project's replay runs. */
+export interface ProjectSettings {
+  default_max_spend_usd: number | null;
+  updated_at: string | null;
 }

@@ -6,18 +6,23 @@
  * Prices are micro-USD per million tokens (1 USD = 1,000,000 micro-USD), as
  * the providers list them on `pricesAsOf`. Cached input is the provider's
  * price for reading a cached prompt prefix.
+ *
+ * `prefillTokensPerSecond` is this catalogue's stated assumption (no provider
+ * publishes one) of how fast a model reads uncached prompt tokens before its
+ * first output token; synthetic_performance projects TTFT with it. Revision
+ * cat_2026-12-01 added it; prices are unchanged from cat_2026-11-01.
  */
 export const priceCatalogue = {
-  revision: 'cat_2026-11-01',
+  revision: 'cat_2026-12-01',
   pricesAsOf: '2026-11-01',
   models: {
-    'openai/gpt-4o': { input: 2_500_000, cachedInput: 1_250_000, output: 10_000_000 },
-    'openai/gpt-4o-mini': { input: 150_000, cachedInput: 75_000, output: 600_000 },
-    'openai/gpt-4.1': { input: 2_000_000, cachedInput: 500_000, output: 8_000_000 },
-    'openai/gpt-4.1-mini': { input: 400_000, cachedInput: 100_000, output: 1_600_000 },
-    'anthropic/claude-3-7-sonnet': { input: 3_000_000, cachedInput: 300_000, output: 15_000_000 },
-    'anthropic/claude-3-5-haiku': { input: 800_000, cachedInput: 80_000, output: 4_000_000 },
-    'google/gemini-2.0-flash': { input: 100_000, cachedInput: 25_000, output: 400_000 },
+    'openai/gpt-4o': { input: 2_500_000, cachedInput: 1_250_000, output: 10_000_000, prefillTokensPerSecond: 8_000 },
+    'openai/gpt-4o-mini': { input: 150_000, cachedInput: 75_000, output: 600_000, prefillTokensPerSecond: 20_000 },
+    'openai/gpt-4.1': { input: 2_000_000, cachedInput: 500_000, output: 8_000_000, prefillTokensPerSecond: 8_000 },
+    'openai/gpt-4.1-mini': { input: 400_000, cachedInput: 100_000, output: 1_600_000, prefillTokensPerSecond: 20_000 },
+    'anthropic/claude-3-7-sonnet': { input: 3_000_000, cachedInput: 300_000, output: 15_000_000, prefillTokensPerSecond: 6_000 },
+    'anthropic/claude-3-5-haiku': { input: 800_000, cachedInput: 80_000, output: 4_000_000, prefillTokensPerSecond: 15_000 },
+    'google/gemini-2.0-flash': { input: 100_000, cachedInput: 25_000, output: 400_000, prefillTokensPerSecond: 25_000 },
   },
   profiles: {
     managed: {
@@ -59,9 +64,15 @@ export interface ProfileSpec {
   reusesCachedPrefixes: boolean;
 }
 
+/** A model of the catalogue: its list prices and the prefill rate TTFT projections assume. */
+export interface ModelSpec extends ModelPrices {
+  /** Uncached prompt tokens read per second before the first output token (an assumption, see above). */
+  prefillTokensPerSecond: number;
+}
+
 export interface PriceCatalogue {
   revision: string;
   pricesAsOf: string;
-  models: Record<string, ModelPrices>;
+  models: Record<string, ModelSpec>;
   profiles: Record<string, ProfileSpec>;
 }

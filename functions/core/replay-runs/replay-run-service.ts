@@ -1,25 +1,33 @@
 import { InvalidRequestError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
-import { createRun, type CreateRunDependencies, type CreateRunInput } from './create-run.ts';
+import { createRun, dryRun, type CreateRunDependencies, type CreateRunInput, type RunOwner } from './create-run.ts';
+import { fullFidelityLimits as FF } from './full-fidelity/options.ts';
+import { runChunk, type ChunkDependencies } from './full-fidelity/run-chunk.ts';
 import { replayRunLimits as L } from './limits.ts';
-import type { UsageEvent } from './ports.ts';
+import { MAX_PURGES_PER_NAMESPACE } from './namespaces.ts';
+import type { ChunkMessage, UsageEvent } from './ports.ts';
 import { renderReport } from './report.ts';
-import { cancelRun, executeRun, notFound, sweepRuns } from './run-lifecycle.ts';
+import { cancelRun, executeRun, notFound, sweepRuns, type LifecycleDependencies } from './run-lifecycle.ts';
 import type { RunMessage } from './replay-run.ts';
 import { parseTarget } from './targets.ts';
 
 /** A usage event as recorded: `id` (for de-duplication) and `occurred_at` are optional. */
 export type UsageEventInput = Omit<UsageEvent, 'id' | 'occurred_at'> & { id?: string | undefined; occurred_at?: string | undefined };
 
-export type ReplayRunDependencies = CreateRunDependencies & { newId: () => string; log?: (message: string, fields: Record<string, unknown>) => void };
+export type ReplayRunDependencies = CreateRunDependencies &
+  LifecycleDependencies &
+  ChunkDependencies & { newId: () => string; log?: (message: string, fields: Record<string, unknown>) => void };
 
 /** The replay runs API's use cases, over ports. */
 export function createReplayRunService(deps: ReplayRunDependencies) {
   return {
-    async create(projectId: string, input: CreateRunInput, idempotencyKey?: string) {
-      const { record, replayed } = await createRun(deps, projectId, input, idempotencyKey);
+    async create(owner: RunOwner, input: CreateRunInput, idempotencyKey?: string) {
+      const { record, replayed } = await createRun(deps, owner, input, idempotencyKey);
       return { run: record.run, replayed };
     },
+
+    /** `dry_run: true`: the checks and the estimate of a create, writing nothing. */
+    estimate: (owner: RunOwner, input: CreateRunInput) => dryRun(deps, owner, input),
 
     async get(projectId: string, runId: string) {
       const record = await deps.store.getRun(projectId, runId);
@@ -84,7 +92,39 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
       };
     },
 
+    /** Ends the namespace's current generation and starts the next. */
+    async purgeNamespace(projectId: string, namespace: string) {
+      const purgedAt = deps.now().toISOString();
+      const result = await deps.namespaces.purge(projectId, namespace, purgedAt, MAX_PURGES_PER_NAMESPACE);
+      if (result === 'limit') {
+        throw new InvalidRequestError(`Namespace ${namespace} has been purged ${MAX_PURGES_PER_NAMESPACE} times, the most one namespace keeps history for: use a new namespace name`, 'name');
+      }
+      return { namespace, purged_generation: result.purged_generation, generation: result.generation, purged_at: purgedAt };
+    },
+
+    async listNamespaces(projectId: string, query: { limit: number; cursor?: string | undefined }) {
+      const afterName = query.cursor === undefined ? undefined : namespaceCursor(query.cursor);
+      const page = await deps.namespaces.list(projectId, { limit: query.limit, ...(afterName ? { afterName } : {}) });
+      const last = page.items.at(-1);
+      return {
+        object: 'list' as const,
+        data: page.items.map((ns) => ({ object: 'namespace' as const, ...ns })),
+        has_more: page.hasMore,
+        next_cursor: page.hasMore && last ? Buffer.from(`n1:${last.namespace}`).toString('base64url') : null,
+      };
+    },
+
+    async getSettings(projectId: string) {
+      return { object: 'replay_settings' as const, platform_default_max_spend_usd: FF.platformDefaultMaxSpendUsd, ...(await deps.store.getSettings(projectId)) };
+    },
+
+    async putSettings(projectId: string, settings: { default_max_spend_usd: number | null }) {
+      const stored = await deps.store.putSettings(projectId, settings, deps.now().toISOString());
+      return { object: 'replay_settings' as const, platform_default_max_spend_usd: FF.platformDefaultMaxSpendUsd, ...stored };
+    },
+
     execute: (message: RunMessage) => executeRun(deps, message),
+    runChunk: (message: ChunkMessage, remainingMs: () => number) => runChunk(deps, message, remainingMs),
     sweep: () => sweepRuns(deps),
   };
 }
@@ -95,6 +135,12 @@ function runCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   if (/^c1:rpl_[0-9a-z]{26}$/.test(text)) return text.slice(3);
   return decodeCursor(cursor);
+}
+
+function namespaceCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^n1:[A-Za-z0-9._-]{1,128}$/.test(text)) throw new InvalidRequestError('Invalid cursor: pass the next_cursor of a previous page unchanged', 'cursor');
+  return text.slice(3);
 }
 
 function usageCursor(cursor: string): string {

@@ -1,3 +1,5 @@
+import type { FullFidelityOptions } from './full-fidelity/options.ts';
+import type { ChunkPlan } from './full-fidelity/plan.ts';
 import type { ResolvedSide } from './routing.ts';
 
 export const REPLAY_CLASSES = [
@@ -8,9 +10,6 @@ export const REPLAY_CLASSES = [
   'purge_verification',
 ] as const;
 export type ReplayClass = (typeof REPLAY_CLASSES)[number];
-
-/** Classes this release runs; the others are validated but refused at create. */
-export const AVAILABLE_CLASSES: readonly ReplayClass[] = ['routing_simulation', 'tokenized_performance'];
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
 
@@ -34,6 +33,21 @@ export interface ReplayRun {
   attempt: number;
   manifest_size: number;
   metrics: Record<string, unknown> | null;
+  /** full_fidelity_evaluation: the run's budget (USD); null for other classes. */
+  max_spend_usd: number | null;
+  /** full_fidelity_evaluation: counts that move while it runs; null for other classes. */
+  progress: RunProgress | null;
+}
+
+/** How far a full-fidelity run has got (pairs: trace × repetition, one request per side). */
+export interface RunProgress {
+  chunks_total: number;
+  chunks_done: number;
+  pairs_total: number;
+  pairs_done: number;
+  failures: number;
+  dropped: number;
+  spent_usd: number;
 }
 
 /** What the platform keeps with a run besides its API object. */
@@ -51,6 +65,25 @@ export interface RunRecord {
   deadlineAt: string | null;
   /** Pinned at completion. */
   report: PinnedReport | null;
+  /** The org of the key that created the run (its outcome goes to that org's ledger); null on runs stored before. */
+  orgId: string | null;
+  /** full_fidelity_evaluation: what it was asked for, how it is cut into chunks, its budget estimate. */
+  fullFidelity: { options: FullFidelityOptions; plan: ChunkPlan; estimateMicros: number } | null;
+  /** full_fidelity_evaluation: the run's counts as its chunks settle (kept by the store). */
+  counts: RunCounts | null;
+}
+
+/** A full-fidelity run's counts, added to by each chunk as it settles. */
+export interface RunCounts {
+  chunksDone: number;
+  pairsDone: number;
+  failures: number;
+  dropped: number;
+  spentMicros: number;
+  /** Spent plus what running chunks hold: never more than the budget when a chunk is granted more. */
+  committedMicros: number;
+  budgetStopped: boolean;
+  headsSent: boolean;
 }
 
 /** The part of a report that is fixed at completion and covered by the evidence digest. */

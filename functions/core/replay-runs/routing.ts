@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.ts';
-import type { ModelPrices, PriceCatalogue } from './price-catalogue.ts';
+import type { ModelSpec, PriceCatalogue } from './price-catalogue.ts';
 import { parseTarget, type FixedTarget } from './targets.ts';
 
 /** A project's alias at one release: weighted fixed targets. */
@@ -17,7 +17,7 @@ export interface RouteChoice {
   /** Upper bound of this choice's slice of [0, 1). */
   cumulative: number;
   /** undefined when the target has no list price in the catalogue. */
-  prices: ModelPrices | undefined;
+  prices: ModelSpec | undefined;
 }
 
 /** What a baseline or candidate string resolved to. */

@@ -3,7 +3,7 @@ import type { ResolvedSide } from './routing.ts';
 import { round } from './routing-simulation.ts';
 import { uint32At, uint32Threshold } from './seeded-random.ts';
 import type { TraceColumns } from './trace.ts';
-import { summarize } from './weighted-statistics.ts';
+import { summarize, type Summary } from './weighted-statistics.ts';
 
 export type Recommendation = 'baseline' | 'candidate' | 'either';
 
@@ -99,36 +99,15 @@ export function tokenizedPerformance({ columns, repetitions, baseline, candidate
   const routed = baseline.aliasRelease !== null || candidate.aliasRelease !== null;
   const distribution = (side: ResolvedSide, picked: Float64Array) =>
     Object.fromEntries(side.choices.map((choice, i) => [choice.label, round(picked[i]! / samples, 4)]));
-  // Below the minimum sample an interval would only measure the few requests replayed, not the traffic.
-  const intervalComputed = traces >= MIN_REQUESTS;
-  const recommended: Recommendation = !intervalComputed ? 'either' : summary.ci95_low > 0 ? 'candidate' : summary.ci95_high < 0 ? 'baseline' : 'either';
+  const recommended = recommendBySavings(summary, traces);
 
   return {
     metric_deltas: {
-      provider_cost_micros: {
-        baseline: Math.round(totalB),
-        candidate: Math.round(totalC),
-        delta: Math.round(totalC) - Math.round(totalB),
-        pct: totalB === 0 ? 0 : round(((totalC - totalB) / totalB) * 100, 2),
-      },
-      reuse_capture_pct: {
-        baseline: input === 0 ? 0 : round((reusedB / input) * 100, 2),
-        candidate: input === 0 ? 0 : round((reusedC / input) * 100, 2),
-      },
+      provider_cost_micros: costDelta(totalB, totalC),
+      reuse_capture_pct: reuseCapture(reusedB, reusedC, input),
     },
-    confidence_intervals: {
-      per_request_cost_savings_micros: {
-        n: summary.n,
-        mean: round(summary.mean, 4),
-        p50: round(summary.p50, 4),
-        p95: round(summary.p95, 4),
-        p99: round(summary.p99, 4),
-        ci95_low: intervalComputed ? round(summary.ci95_low, 4) : null,
-        ci95_high: intervalComputed ? round(summary.ci95_high, 4) : null,
-        ci95_computed: intervalComputed,
-      },
-    },
-    sample_size: { requests: traces, repetitions, samples, minimum_requests_for_intervals: MIN_REQUESTS },
+    confidence_intervals: { per_request_cost_savings_micros: intervalBlock(summary, traces) },
+    sample_size: sampleSize(traces, repetitions, samples),
     routing_divergence: routed
       ? { rate: round(diverged / samples, 4), target_distribution: { baseline: distribution(baseline, pickedB), candidate: distribution(candidate, pickedC) } }
       : null,
@@ -141,6 +120,52 @@ export function tokenizedPerformance({ columns, repetitions, baseline, candidate
 export type TokenizedMetrics = ReturnType<typeof tokenizedPerformance>;
 
 const MIN_REQUESTS = replayRunLimits.minRequestsForInterval;
+
+/** Both sides' total cost (micro-USD) and the candidate's difference from the baseline. */
+export function costDelta(baseline: number, candidate: number) {
+  return {
+    baseline: Math.round(baseline),
+    candidate: Math.round(candidate),
+    delta: Math.round(candidate) - Math.round(baseline),
+    pct: baseline === 0 ? 0 : round(((candidate - baseline) / baseline) * 100, 2),
+  };
+}
+
+/** The share of input tokens each side read from a cached prefix, in percent. */
+export function reuseCapture(reusedB: number, reusedC: number, input: number) {
+  return { baseline: input === 0 ? 0 : round((reusedB / input) * 100, 2), candidate: input === 0 ? 0 : round((reusedC / input) * 100, 2) };
+}
+
+/** Below the minimum sample an interval would only measure the few requests replayed, not the traffic. */
+export function intervalComputed(requests: number): boolean {
+  return requests >= MIN_REQUESTS;
+}
+
+/** A summary as reports show it: percentiles, and the 95% interval only where the sample allows one. */
+export function intervalBlock(summary: Summary, requests: number, digits = 4) {
+  const computed = intervalComputed(requests);
+  return {
+    n: summary.n,
+    mean: round(summary.mean, digits),
+    p50: round(summary.p50, digits),
+    p95: round(summary.p95, digits),
+    p99: round(summary.p99, digits),
+    ci95_low: computed ? round(summary.ci95_low, digits) : null,
+    ci95_high: computed ? round(summary.ci95_high, digits) : null,
+    ci95_computed: computed,
+  };
+}
+
+/** `candidate` when the whole interval of per-request savings is above zero, `baseline` below, else (or on a small sample) `either`. */
+export function recommendBySavings(savings: Summary, requests: number): Recommendation {
+  if (!intervalComputed(requests)) return 'either';
+  return savings.ci95_low > 0 ? 'candidate' : savings.ci95_high < 0 ? 'baseline' : 'either';
+}
+
+/** What a report's statistics rest on (`requests`: independent requests, the manifest's traces). */
+export function sampleSize(requests: number, repetitions: number, samples: number) {
+  return { requests, repetitions, samples, minimum_requests_for_intervals: MIN_REQUESTS };
+}
 
 /** The limitation a report states when its metrics rest on too few requests for an interval (none otherwise). */
 export function smallSampleNotes(metrics: unknown): string[] {

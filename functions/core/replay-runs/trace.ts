@@ -6,7 +6,10 @@ export interface TraceEnvelope {
   realized_reused_tokens?: number | undefined;
   ttft_ms?: number | undefined;
   latency_ms?: number | undefined;
-  namespace_generation?: string | number | undefined;
+  /** `"{namespace}:{generation}"`: the cache namespace generation the trace's reuse came from. */
+  namespace_generation?: string | undefined;
+  /** When the traced request happened (RFC 3339). */
+  occurred_at?: string | undefined;
   messages?: { role: string; content: string }[] | undefined;
 }
 
@@ -18,6 +21,8 @@ export interface TraceColumns {
   realizedReuse: Float64Array;
   /** NaN where the trace gives no candidate reuse (the realized reuse applies). */
   candidateReuse: Float64Array;
+  /** Observed time to first token in ms; NaN where the trace has none. */
+  ttft: Float64Array;
 }
 
 export function toColumns(traces: readonly TraceEnvelope[]): TraceColumns {
@@ -28,12 +33,14 @@ export function toColumns(traces: readonly TraceEnvelope[]): TraceColumns {
     output: new Float64Array(length),
     realizedReuse: new Float64Array(length),
     candidateReuse: new Float64Array(length),
+    ttft: new Float64Array(length),
   };
   traces.forEach((t, i) => {
     columns.input[i] = t.input_tokens;
     columns.output[i] = t.output_tokens;
     columns.realizedReuse[i] = Math.min(t.realized_reused_tokens ?? 0, t.input_tokens);
     columns.candidateReuse[i] = t.candidate_reuse_tokens === undefined ? Number.NaN : Math.min(t.candidate_reuse_tokens, t.input_tokens);
+    columns.ttft[i] = t.ttft_ms ?? Number.NaN;
   });
   return columns;
 }

@@ -16,26 +16,77 @@ export interface Summary {
 export function summarize(values: Float64Array, counts: Float64Array, length = values.length): Summary {
   let n = 0;
   let sum = 0;
+  let distinct = 0;
   for (let i = 0; i < length; i++) {
-    n += counts[i]!;
-    sum += values[i]! * counts[i]!;
+    const w = counts[i]!;
+    if (w <= 0) continue;
+    n += w;
+    sum += values[i]! * w;
+    distinct++;
   }
   if (n === 0) return { n: 0, mean: 0, p50: 0, p95: 0, p99: 0, ci95_low: 0, ci95_high: 0 };
   const mean = sum / n;
   let squares = 0;
-  for (let i = 0; i < length; i++) squares += counts[i]! * (values[i]! - mean) ** 2;
+  for (let i = 0; i < length; i++) if (counts[i]! > 0) squares += counts[i]! * (values[i]! - mean) ** 2;
   const halfWidth = n > 1 ? 1.96 * Math.sqrt(squares / (n - 1) / n) : 0;
 
-  const order = Array.from({ length }, (_, i) => i).filter((i) => counts[i]! > 0);
-  order.sort((a, b) => values[a]! - values[b]!);
-  const percentile = (p: number) => {
-    const rank = Math.max(1, Math.ceil(p * n));
-    let seen = 0;
-    for (const i of order) {
-      seen += counts[i]!;
-      if (seen >= rank) return values[i]!;
-    }
-    return values[order.at(-1)!]!;
-  };
+  // Work on a compact copy: selection reorders it.
+  const v = new Float64Array(distinct);
+  const w = new Float64Array(distinct);
+  for (let i = 0, j = 0; i < length; i++) {
+    if (counts[i]! <= 0) continue;
+    v[j] = values[i]!;
+    w[j++] = counts[i]!;
+  }
+  const percentile = (p: number) => selectWeighted(v, w, Math.max(1, Math.ceil(p * n)));
   return { n, mean, p50: percentile(0.5), p95: percentile(0.95), p99: percentile(0.99), ci95_low: mean - halfWidth, ci95_high: mean + halfWidth };
+}
+
+/**
+ * The smallest value whose cumulative count reaches `rank` (a nearest-rank
+ * percentile), by quickselect with a three-way partition over values and
+ * their counts: linear on average, where sorting millions of distinct values
+ * would dominate a run. Reorders `values` and `counts` together.
+ */
+export function selectWeighted(values: Float64Array, counts: Float64Array, rank: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  let remaining = rank;
+  while (lo < hi) {
+    const pivot = medianOfThree(values[lo]!, values[(lo + hi) >>> 1]!, values[hi]!);
+    // [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot.
+    let lt = lo;
+    let i = lo;
+    let gt = hi;
+    while (i <= gt) {
+      const x = values[i]!;
+      if (x < pivot) swap(values, counts, lt++, i++);
+      else if (x > pivot) swap(values, counts, i, gt--);
+      else i++;
+    }
+    let below = 0;
+    for (let k = lo; k < lt; k++) below += counts[k]!;
+    let equal = 0;
+    for (let k = lt; k <= gt; k++) equal += counts[k]!;
+    if (remaining <= below) hi = lt - 1;
+    else if (remaining <= below + equal) return pivot;
+    else {
+      remaining -= below + equal;
+      lo = gt + 1;
+    }
+  }
+  return values[Math.min(lo, values.length - 1)]!;
+}
+
+function medianOfThree(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+}
+
+function swap(values: Float64Array, counts: Float64Array, a: number, b: number): void {
+  const v = values[a]!;
+  values[a] = values[b]!;
+  values[b] = v;
+  const c = counts[a]!;
+  counts[a] = counts[b]!;
+  counts[b] = c;
 }

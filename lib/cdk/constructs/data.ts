@@ -11,7 +11,7 @@ export interface DataProps {
   readonly tables: Catalogue['tables'];
   /** One S3 bucket per entry. */
   readonly buckets: Catalogue['buckets'];
-  /** One Secrets Manager secret per entry, holding a generated random key. */
+  /** One Secrets Manager secret per entry: a generated random key, or an empty JSON document the operator fills in. */
   readonly secrets: Catalogue['secrets'];
   /**
    * How long server access logs of the buckets are kept.
@@ -67,16 +67,21 @@ export class Data extends Construct {
 
     this.secrets = Object.fromEntries(
       idsOf(props.secrets).map((secretId) => {
+        const spec = props.secrets[secretId];
+        const generated = spec.value === 'generatedKey';
         const secret = new Secret(this, `${pascal(secretId)}Secret`, {
-          description: props.secrets[secretId].description,
-          generateSecretString: { passwordLength: 64, excludePunctuation: true },
+          description: spec.description,
+          // An operator's document starts empty ({}): the template holds no credential either way.
+          ...(generated ? { generateSecretString: { passwordLength: 64, excludePunctuation: true } } : { secretObjectValue: {} }),
           removalPolicy: RemovalPolicy.RETAIN,
         });
-        // Reprise's secrets are keys it generates and uses itself (the report signing key): rotating one on a
-        // schedule would break whatever it signed before. A credential for another system should rotate instead.
         Validations.of(secret).acknowledge({
           id: 'AwsSolutions-SMG4',
-          reason: `${props.secrets[secretId].description}: generated here and used only by Reprise; scheduled rotation would make everything signed before it unverifiable, so an operator replaces it deliberately.`,
+          reason: generated
+            ? // A key Reprise generates and uses itself (the report signing key): rotating it on a schedule
+              // would make everything signed before unverifiable, so an operator replaces it deliberately.
+              `${spec.description}: generated here and used only by Reprise; scheduled rotation would make everything signed before it unverifiable, so an operator replaces it deliberately.`
+            : `${spec.description}: credentials the operator sets from other systems' consoles (model providers) and rotates there; a Lambda rotation function cannot rotate another company's API key.`,
         });
         return [secretId, secret];
       }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createS3ManifestStore } from '../../../functions/adapters/s3/manifest-store.ts';
-import { createReplayRunService } from '../../../functions/core/replay-runs/replay-run-service.ts';
+import { createReplayRunService, type ReplayRunDependencies } from '../../../functions/core/replay-runs/replay-run-service.ts';
 import { newRunId, newUuidV7 } from '../../../functions/shared/ids.ts';
 import { buckets } from '../../../lib/catalogue.ts';
 import { replayStore, requiredEnv, threeTraces } from './support.ts';
@@ -19,15 +19,18 @@ describe('a create that cannot start its run', () => {
         scheduleAt: () => Promise.reject(new Error('scheduler unavailable')),
         unschedule: async () => {},
       },
+      providers: { configured: async () => new Set() },
+      recordOutcome: async () => {},
       now: () => new Date(),
       newRunId: () => runId,
       newId: newUuidV7,
       version: 'test',
       signingKey: async () => undefined,
-    });
+      // A create of this class touches nothing else.
+    } as Partial<ReplayRunDependencies> as ReplayRunDependencies);
 
     // Act
-    const creating = service.create('rollback-project', { baseline: 'managed', candidate: 'managed_mini', replay_class: 'tokenized_performance', traces: threeTraces });
+    const creating = service.create({ orgId: 'rollback-org', projectId: 'rollback-project' }, { baseline: 'managed', candidate: 'managed_mini', replay_class: 'tokenized_performance', traces: threeTraces });
 
     // Assess
     await expect(creating).rejects.toThrow('queue unavailable');

@@ -26,6 +26,8 @@ const record = (status: RunRecord['run']['status']): RunRecord => ({
     attempt: 0,
     manifest_size: 10,
     metrics: null,
+    max_spend_usd: null,
+    progress: null,
   },
   manifestKey: 'm',
   manifestSummary: { ref: 'usage:10', traces: 10 },
@@ -33,6 +35,9 @@ const record = (status: RunRecord['run']['status']): RunRecord => ({
   dueAt: '2026-12-01T00:00:00Z',
   deadlineAt: null,
   report: null,
+  orgId: 'org',
+  fullFidelity: null,
+  counts: null,
 });
 
 const subject = {

@@ -1,0 +1,90 @@
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { NamespaceRecord } from '#core/replay-runs/namespaces.ts';
+import type { NamespaceStore } from '#core/replay-runs/ports.ts';
+import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { whenConditionHolds } from './conditional.ts';
+import { queryUpTo } from './query-up-to.ts';
+
+/*
+ * Namespaces of a project, in the replay table:
+ *   PRJ#<project>#NS   NS#<name>   generation, purges [{generation, purged_at}] oldest first, updated_at
+ * A namespace nobody purged has no item: it is at generation 1.
+ */
+const NS = 'NS#';
+const nsPk = (projectId: string) => `PRJ#${projectId}#NS`;
+const nsKey = (projectId: string, name: string) => ({ pk: nsPk(projectId), sk: NS + name });
+const BATCH_GET = 100;
+
+export function createDynamoNamespaceStore(tableName: string): NamespaceStore {
+  return {
+    async purge(projectId, namespace, at, maxPurges) {
+      // Read, then write conditioned on what was read: concurrent purges each end a generation of their own.
+      for (;;) {
+        const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: nsKey(projectId, namespace), ConsistentRead: true }));
+        const generation = Item ? Number(Item.generation) : 1;
+        if (generation > maxPurges) return 'limit';
+        const written = await whenConditionHolds(() =>
+          dynamoDb.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: nsKey(projectId, namespace),
+              UpdateExpression: 'SET #generation = :next, #name = :name, updated_at = :at, purges = list_append(if_not_exists(purges, :empty), :purge)',
+              ConditionExpression: Item ? '#generation = :current' : 'attribute_not_exists(pk)',
+              ExpressionAttributeNames: { '#generation': 'generation', '#name': 'namespace' },
+              ExpressionAttributeValues: {
+                ':next': generation + 1,
+                ':name': namespace,
+                ':at': at,
+                ':empty': [],
+                ':purge': [{ generation, purged_at: at }],
+                ...(Item ? { ':current': generation } : {}),
+              },
+            }),
+          ),
+        );
+        if (written) return { purged_generation: generation, generation: generation + 1 };
+      }
+    },
+
+    async list(projectId, page) {
+      // By name; a page after a name starts strictly past it.
+      const { items } = await queryUpTo(
+        dynamoDb,
+        {
+          TableName: tableName,
+          KeyConditionExpression: page.afterName ? 'pk = :pk AND sk > :after' : 'pk = :pk AND begins_with(sk, :ns)',
+          ExpressionAttributeValues: { ':pk': nsPk(projectId), ...(page.afterName ? { ':after': NS + page.afterName } : { ':ns': NS }) },
+        },
+        page.limit + 1,
+      );
+      return { items: items.slice(0, page.limit).map(toRecord), hasMore: items.length > page.limit };
+    },
+
+    async get(projectId, names) {
+      const found = new Map<string, NamespaceRecord>();
+      for (let i = 0; i < names.length; i += BATCH_GET) {
+        let keys: Record<string, unknown>[] = names.slice(i, i + BATCH_GET).map((name) => nsKey(projectId, name));
+        for (let attempt = 0; keys.length > 0; attempt++) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+          if (attempt > 8) throw new Error(`DynamoDB left ${keys.length} namespaces unread`);
+          const { Responses, UnprocessedKeys } = await dynamoDb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+          for (const item of Responses?.[tableName] ?? []) {
+            const record = toRecord(item);
+            found.set(record.namespace, record);
+          }
+          keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+        }
+      }
+      return found;
+    },
+  };
+}
+
+function toRecord(item: Record<string, unknown>): NamespaceRecord {
+  return {
+    namespace: String(item.namespace),
+    generation: Number(item.generation),
+    purges: ((item.purges as { generation: number; purged_at: string }[] | undefined) ?? []).map((p) => ({ generation: Number(p.generation), purged_at: String(p.purged_at) })),
+    updated_at: String(item.updated_at),
+  };
+}

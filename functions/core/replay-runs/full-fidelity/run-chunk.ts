@@ -1,0 +1,199 @@
+import pLimit from 'p-limit';
+import type { RecordJobOutcome } from '../../ledger/job-outcome.ts';
+import { pinReport } from '../pin-report.ts';
+import type { ChunkDispatcher, ChunkMessage, ChunkResultStore, ChunkStore, ManifestStore, ReplayStore } from '../ports.ts';
+import { apiTime, type RunRecord } from '../replay-run.ts';
+import { recordRunOutcome } from '../run-outcome.ts';
+import { seedFrom } from '../seeded-random.ts';
+import { aggregateFullFidelity } from './aggregate.ts';
+import type { ChatBroker } from './broker.ts';
+import { executeChunk, type ChunkOutcome, type PairOutcome } from './execute-chunk.ts';
+import { fullFidelityLimits as L } from './options.ts';
+import { chunkRange, nextInLane, pairAt } from './plan.ts';
+
+export interface ChunkDependencies {
+  store: ReplayStore;
+  chunks: ChunkStore;
+  results: ChunkResultStore;
+  manifests: ManifestStore;
+  chunkDispatcher: ChunkDispatcher;
+  broker: ChatBroker;
+  recordOutcome: RecordJobOutcome;
+  now: () => Date;
+  version: string;
+  signingKey: () => Promise<Buffer | undefined>;
+  /** Monotonic milliseconds, for measuring. */
+  clock: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** The chunk is held by a worker whose lease has not run out: SQS should deliver the message again later. */
+export class ChunkBusyError extends Error {
+  override name = 'ChunkBusyError';
+}
+
+export const chunkResultKey = (projectId: string, runId: string, chunk: number) => `results/${projectId}/${runId}/chunk-${String(chunk).padStart(6, '0')}.json`;
+
+/** Sends the first chunk of every lane (again, after a crash before they were marked sent: a chunk runs once whatever its copies). */
+export async function startChunks(deps: Pick<ChunkDependencies, 'chunks' | 'chunkDispatcher'>, record: RunRecord): Promise<void> {
+  const { run } = record;
+  const plan = record.fullFidelity!.plan;
+  await deps.chunkDispatcher.send(Array.from({ length: plan.lanes }, (_, chunk) => ({ project_id: run.project_id, run_id: run.id, chunk })));
+  await deps.chunks.markHeadsSent(run.project_id, run.id);
+}
+
+/**
+ * Runs one chunk of a full-fidelity run from its message, at least once
+ * safely. The chunk is claimed with a conditional write, so it is executed
+ * once: a copy of the message finds it done (and only makes sure the lane's
+ * next chunk was sent and the run completed), or held by a live worker (and
+ * fails, to come back later), or abandoned by a worker that stopped (its
+ * lease ran out) — then its pairs are counted as failures with that reason,
+ * never sent again, and the budget it held counts as spent. The chunk's
+ * results go to object storage before its counts are added to the run, in
+ * one transaction with its done mark; the chunk that completes the set
+ * completes the run.
+ */
+export async function runChunk(deps: ChunkDependencies, message: ChunkMessage, remainingMs: () => number): Promise<string> {
+  const record = await deps.store.getRun(message.project_id, message.run_id);
+  if (!record?.fullFidelity) return 'ignored';
+  if (record.run.status !== 'running') {
+    await recordRunOutcome(deps.recordOutcome, record);
+    return 'ignored';
+  }
+  const now = deps.now();
+  const claim = await deps.chunks.claimChunk(message, { now: now.toISOString(), leaseUntil: new Date(now.getTime() + L.chunkLeaseSeconds * 1000).toISOString() });
+  switch (claim.state) {
+    case 'busy':
+      throw new ChunkBusyError(`Chunk ${message.chunk} of ${message.run_id} is held by another worker until ${claim.leaseUntil}`);
+    case 'done':
+      if (!claim.nextSent) await sendNext(deps, record, message.chunk);
+      await finishIfComplete(deps, message.project_id, message.run_id);
+      return 'duplicate';
+    case 'abandoned':
+      await settleAbandoned(deps, record, message, claim.attempt, claim.blockMicros, claim.claimedAt);
+      await sendNext(deps, record, message.chunk);
+      await finishIfComplete(deps, message.project_id, message.run_id);
+      return 'abandoned_chunk_settled';
+    case 'claimed':
+      break;
+  }
+
+  const ff = record.fullFidelity;
+  const traces = await deps.manifests.get(record.manifestKey!);
+  const range = chunkRange(ff.plan, message.chunk);
+  const outcome = await executeChunk({
+    runId: record.run.id,
+    chunk: message.chunk,
+    traces,
+    repetitions: record.run.repetitions,
+    sides: record.resolved,
+    seed: seedFrom(record.run.id),
+    options: ff.options,
+    range,
+    inFlight: ff.plan.inFlight[message.chunk % ff.plan.lanes]!,
+    broker: deps.broker,
+    budget: { granted: 0, topUp: (want) => deps.chunks.reserve(message, claim.attempt, want, ff.options.maxSpendMicros) },
+    clock: { remainingMs, now: deps.clock, sleep: deps.sleep, random: deps.random },
+  });
+  await deps.results.put(chunkResultKey(message.project_id, message.run_id, message.chunk), outcome);
+  const settled = await deps.chunks.completeChunk(message, claim.attempt, settlementOf(outcome), record.run.attempt, apiTime(deps.now()), deadlineFrom(deps.now()));
+  if (!settled) return 'ignored';
+  await sendNext(deps, record, message.chunk);
+  await finishIfComplete(deps, message.project_id, message.run_id);
+  return 'chunk_done';
+}
+
+/**
+ * Completes the run once every chunk is done: gathers the chunks' results,
+ * computes the metrics, pins the report and stores it with a conditional
+ * write (only one caller wins), then records the outcome in the ledger. A run
+ * where no pair completed on both sides fails instead, with the reasons.
+ */
+export async function finishIfComplete(deps: ChunkDependencies, projectId: string, runId: string): Promise<boolean> {
+  const record = await deps.store.getRun(projectId, runId);
+  if (!record?.fullFidelity || !record.counts) return false;
+  if (record.run.status !== 'running') {
+    await recordRunOutcome(deps.recordOutcome, record);
+    return false;
+  }
+  const { plan, options, estimateMicros } = record.fullFidelity;
+  if (record.counts.chunksDone < plan.chunks) return false;
+
+  const read = pLimit(16);
+  const outcomes = await Promise.all(Array.from({ length: plan.chunks }, (_, chunk) => read(() => deps.results.get(chunkResultKey(projectId, runId, chunk)))));
+  const metrics = aggregateFullFidelity(outcomes, {
+    repetitions: record.run.repetitions,
+    options,
+    spend: { estimatedMicros: estimateMicros, spentMicros: record.counts.spentMicros, budgetStopped: record.counts.budgetStopped },
+  });
+  const at = apiTime(deps.now());
+  if (metrics.output_divergence === null) {
+    const reasons = Object.entries(metrics.failure_reasons)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([reason, n]) => `${reason} ×${n}`)
+      .join(', ');
+    const reason = `No pair completed on both sides: ${metrics.failures} failed and ${metrics.dropped} were dropped (${reasons || 'no reason recorded'}).`;
+    await deps.store.fail(projectId, runId, reason, at, 'running', record.run.attempt);
+  } else {
+    const report = await pinReport(record, metrics, deps.version, await deps.signingKey());
+    await deps.store.complete(projectId, runId, record.run.attempt, at, report);
+  }
+  const after = await deps.store.getRun(projectId, runId);
+  if (after) await recordRunOutcome(deps.recordOutcome, after);
+  return true;
+}
+
+/** A running full-fidelity run is failed by the sweeper after this long without a chunk's progress. */
+export function deadlineFrom(now: Date): string {
+  return apiTime(new Date(now.getTime() + L.progressWatchdogSeconds * 1000));
+}
+
+async function sendNext(deps: ChunkDependencies, record: RunRecord, chunk: number): Promise<void> {
+  const next = nextInLane(record.fullFidelity!.plan, chunk);
+  const message = { project_id: record.run.project_id, run_id: record.run.id, chunk };
+  if (next !== undefined) await deps.chunkDispatcher.send([{ ...message, chunk: next }]);
+  // Marked after the send: a crash between the two sends it again, which the next chunk's claim absorbs.
+  await deps.chunks.markNextSent(message);
+}
+
+/** A chunk whose worker stopped: every pair a failure (not sent again, some may have been spent), its budget spent. */
+async function settleAbandoned(deps: ChunkDependencies, record: RunRecord, message: ChunkMessage, attempt: number, blockMicros: number, claimedAt: string) {
+  const range = chunkRange(record.fullFidelity!.plan, message.chunk);
+  const text = `The worker running chunk ${message.chunk} stopped (claimed at ${claimedAt}); its requests are not sent again since some may already have been spent, and the budget it held counts as spent.`;
+  const pairs: PairOutcome[] = [];
+  for (let pair = range.start; pair < range.end; pair++) {
+    const { trace, repetition } = pairAt(pair, record.run.manifest_size);
+    pairs.push({ trace, repetition, status: 'failed', reason: 'worker_stopped', baseline: null, candidate: null, exact_match: null, similarity: null });
+  }
+  const outcome: ChunkOutcome = {
+    chunk: message.chunk,
+    pairs,
+    ok: 0,
+    failures: pairs.length,
+    dropped: 0,
+    spentMicros: blockMicros,
+    blockMicros,
+    budgetStopped: false,
+    requests: { sent: 0, failed: 0, retried: 0, without_usage: 0 },
+    maxInFlight: 0,
+    note: text,
+  };
+  deps.log?.('Chunk abandoned by a stopped worker: counted as failures', { run_id: message.run_id, chunk: message.chunk, pairs: pairs.length });
+  await deps.results.put(chunkResultKey(message.project_id, message.run_id, message.chunk), outcome);
+  await deps.chunks.completeChunk(message, attempt, settlementOf(outcome), record.run.attempt, apiTime(deps.now()), deadlineFrom(deps.now()));
+}
+
+function settlementOf(outcome: ChunkOutcome) {
+  return {
+    pairs: outcome.pairs.length,
+    failures: outcome.failures,
+    dropped: outcome.dropped,
+    spentMicros: Math.round(outcome.spentMicros),
+    blockMicros: Math.round(outcome.blockMicros),
+    budgetStopped: outcome.budgetStopped,
+  };
+}
