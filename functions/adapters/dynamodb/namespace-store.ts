@@ -17,12 +17,15 @@ const BATCH_GET = 100;
 
 export function createDynamoNamespaceStore(tableName: string): NamespaceStore {
   return {
-    async purge(projectId, namespace, at, maxPurges) {
+    async purge(projectId, namespace, now, maxPurges) {
       // Read, then write conditioned on what was read: concurrent purges each end a generation of their own.
       for (;;) {
         const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: nsKey(projectId, namespace), ConsistentRead: true }));
         const generation = Item ? Number(Item.generation) : 1;
         if (generation > maxPurges) return 'limit';
+        const previous = Item ? String(Item.updated_at) : '';
+        const clock = now();
+        const at = clock > previous ? clock : previous;
         const written = await whenConditionHolds(() =>
           dynamoDb.send(
             new UpdateCommand({
@@ -42,7 +45,7 @@ export function createDynamoNamespaceStore(tableName: string): NamespaceStore {
             }),
           ),
         );
-        if (written) return { purged_generation: generation, generation: generation + 1 };
+        if (written) return { purged_generation: generation, generation: generation + 1, purged_at: at };
       }
     },
 

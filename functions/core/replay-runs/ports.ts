@@ -145,8 +145,12 @@ export interface ChunkDispatcher {
 
 /** A project's namespaces and their purges. */
 export interface NamespaceStore {
-  /** Ends the namespace's current generation at `at`; the generation purged and the one that starts. */
-  purge(projectId: string, namespace: string, at: string, maxPurges: number): Promise<{ purged_generation: number; generation: number } | 'limit'>;
+  /**
+   * Ends the namespace's current generation now (`now()`, taken for each try,
+   * and never before the previous purge, so a history is in time order);
+   * the generation purged, the one that starts, and the purge's time.
+   */
+  purge(projectId: string, namespace: string, now: () => string, maxPurges: number): Promise<{ purged_generation: number; generation: number; purged_at: string } | 'limit'>;
   list(projectId: string, page: { limit: number; afterName?: string }): Promise<Page<NamespaceRecord>>;
   /** The records of these namespaces (those never purged are absent). */
   get(projectId: string, names: readonly string[]): Promise<Map<string, NamespaceRecord>>;

@@ -94,12 +94,11 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
 
     /** Ends the namespace's current generation and starts the next. */
     async purgeNamespace(projectId: string, namespace: string) {
-      const purgedAt = deps.now().toISOString();
-      const result = await deps.namespaces.purge(projectId, namespace, purgedAt, MAX_PURGES_PER_NAMESPACE);
+      const result = await deps.namespaces.purge(projectId, namespace, () => deps.now().toISOString(), MAX_PURGES_PER_NAMESPACE);
       if (result === 'limit') {
         throw new InvalidRequestError(`Namespace ${namespace} has been purged ${MAX_PURGES_PER_NAMESPACE} times, the most one namespace keeps history for: use a new namespace name`, 'name');
       }
-      return { namespace, purged_generation: result.purged_generation, generation: result.generation, purged_at: purgedAt };
+      return { namespace, purged_generation: result.purged_generation, generation: result.generation, purged_at: result.purged_at };
     },
 
     async listNamespaces(projectId: string, query: { limit: number; cursor?: string | undefined }) {
