@@ -134,7 +134,8 @@ export function createDynamoChunkStore(tableName: string): ChunkStore {
                   TableName: tableName,
                   Key: runKey(message.project_id, message.run_id),
                   UpdateExpression:
-                    'ADD chunks_done :one, pairs_done :pairs, failures_count :failures, dropped_count :dropped, spent_micros :spent, committed_micros :release ' +
+                    'ADD chunks_done :one, pairs_done :pairs, failures_count :failures, dropped_count :dropped, spent_micros :spent, committed_micros :release, ' +
+                    'estimated_done_micros :estimated, actual_done_micros :actual ' +
                     `SET deadline_at = :deadline, sweep_sk = :deadline${settlement.budgetStopped ? ', budget_stopped = :true' : ''}`,
                   ConditionExpression: '#status = :running AND attempt = :runAttempt',
                   ExpressionAttributeNames: { '#status': 'status' },
@@ -146,6 +147,8 @@ export function createDynamoChunkStore(tableName: string): ChunkStore {
                     ':spent': settlement.spentMicros,
                     // What the chunk held is replaced by what it spent.
                     ':release': settlement.spentMicros - settlement.blockMicros,
+                    ':estimated': settlement.estimatedMicros,
+                    ':actual': settlement.actualMicros,
                     ':deadline': deadlineAt,
                     ':running': 'running',
                     ':runAttempt': runAttempt,

@@ -353,6 +353,7 @@ function countsOf(item: Record<string, unknown>): RunCounts | null {
     committedMicros: Number(item.committed_micros ?? 0),
     budgetStopped: item.budget_stopped === true,
     headsSent: item.heads_sent === true,
+    costRatio: Number(item.estimated_done_micros ?? 0) > 0 ? Number(item.actual_done_micros ?? 0) / Number(item.estimated_done_micros) : 1,
   };
 }
 

@@ -220,6 +220,8 @@ async function prepareRun(
   if (cls === 'full_fidelity_evaluation') {
     record.fullFidelity = await fullFidelityOf(deps.store, projectId, input, traces, repetitions, concurrency, resolved, budgetRefusal);
     record.run.max_spend_usd = microsToUsd(record.fullFidelity.options.maxSpendMicros);
+    const { plan } = record.fullFidelity;
+    record.run.progress = { chunks_total: plan.chunks, chunks_done: 0, pairs_total: plan.pairs, pairs_done: 0, failures: 0, dropped: 0, spent_usd: 0 };
   }
   return { record, traces, scheduledFor };
 }

@@ -110,6 +110,9 @@ export interface ChunkSettlement {
   /** The budget the chunk held; released from the run's committed spend. */
   blockMicros: number;
   budgetStopped: boolean;
+  /** Estimate and actual cost of its requests that reported usage (the run's cost ratio adds them up). */
+  estimatedMicros: number;
+  actualMicros: number;
 }
 
 /** Chunk items and the run's budget and progress counts (DynamoDB on AWS); every change conditional. */

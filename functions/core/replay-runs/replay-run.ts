@@ -84,6 +84,8 @@ export interface RunCounts {
   committedMicros: number;
   budgetStopped: boolean;
   headsSent: boolean;
+  /** Actual over estimated cost of the requests answered so far (1 before any). */
+  costRatio: number;
 }
 
 /** The part of a report that is fixed at completion and covered by the evidence digest. */

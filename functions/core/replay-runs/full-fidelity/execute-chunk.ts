@@ -9,6 +9,9 @@ import { pairAt } from './plan.ts';
 
 export type Side = 'baseline' | 'candidate';
 
+/** Reservations are scaled by at most this: a provider counting far more tokens than recorded still cannot spend unseen. */
+const MAX_COST_RATIO = 1_000;
+
 /** One side's request of a pair, as measured. */
 export interface SideOutcome {
   target: string;
@@ -54,6 +57,9 @@ export interface ChunkOutcome {
   budgetStopped: boolean;
   requests: { sent: number; failed: number; retried: number; without_usage: number };
   maxInFlight: number;
+  /** Estimates and actual costs of the requests that reported usage: how far reality departs from estimates. */
+  estimatedDoneMicros: number;
+  actualDoneMicros: number;
   /** Why a chunk ended as it did, when its pairs do not say (a stopped worker). */
   note?: string | undefined;
 }
@@ -76,6 +82,8 @@ export interface ChunkWork {
   options: FullFidelityOptions;
   range: { start: number; end: number };
   inFlight: number;
+  /** Actual over estimated cost of the run's requests so far (1 when none answered yet): requests are reserved at estimate × this. */
+  costRatio: number;
   broker: ChatBroker;
   budget: ChunkBudget;
   clock: { remainingMs(): number; now(): number; sleep(ms: number): Promise<void>; random(): number };
@@ -105,7 +113,7 @@ interface PairState {
  *
  * The budget is checked before every pair is sent: the pair's two requests
  * are reserved at their estimate (scaled up by how much actual costs have
- * exceeded estimates in this chunk so far) against the chunk's grant, and
+ * exceeded estimates so far) against the chunk's grant, and
  * released to their actual cost when they answer, so requests in flight are
  * always accounted. When the grant cannot cover a pair and the run has no
  * budget left to top it up, this and every later pair is dropped (`budget`).
@@ -145,7 +153,8 @@ export async function executeChunk(work: ChunkWork): Promise<ChunkOutcome> {
   const requests = { sent: 0, failed: 0, retried: 0, without_usage: 0 };
   let inFlightNow = 0;
   let maxInFlight = 0;
-  const ratio = () => (estimatedDone > 0 ? Math.min(10, Math.max(1, actualDone / estimatedDone)) : 1);
+  // Requests are reserved at their estimate scaled by how far actual costs have exceeded estimates (this chunk's, else the run's).
+  const ratio = () => Math.min(MAX_COST_RATIO, Math.max(1, estimatedDone > 0 ? actualDone / estimatedDone : work.costRatio));
 
   const admit = (index: number): Promise<boolean> => {
     const run = async () => {
@@ -256,6 +265,8 @@ export async function executeChunk(work: ChunkWork): Promise<ChunkOutcome> {
     budgetStopped: stopped,
     requests,
     maxInFlight,
+    estimatedDoneMicros: estimatedDone,
+    actualDoneMicros: actualDone,
   };
 }
 

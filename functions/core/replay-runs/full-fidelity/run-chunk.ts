@@ -84,7 +84,8 @@ export async function runChunk(deps: ChunkDependencies, message: ChunkMessage, r
   const ff = record.fullFidelity;
   const traces = await deps.manifests.get(record.manifestKey!);
   const range = chunkRange(ff.plan, message.chunk);
-  const outcome = await executeChunk({
+  // Once the budget stopped the run, later chunks send nothing: their pairs are dropped.
+  const outcome = record.counts?.budgetStopped ? droppedChunk(message.chunk, range, record.run.manifest_size) : await executeChunk({
     runId: record.run.id,
     chunk: message.chunk,
     traces,
@@ -94,6 +95,7 @@ export async function runChunk(deps: ChunkDependencies, message: ChunkMessage, r
     options: ff.options,
     range,
     inFlight: ff.plan.inFlight[message.chunk % ff.plan.lanes]!,
+    costRatio: record.counts?.costRatio ?? 1,
     broker: deps.broker,
     budget: { granted: 0, topUp: (want) => deps.chunks.reserve(message, claim.attempt, want, ff.options.maxSpendMicros) },
     clock: { remainingMs, now: deps.clock, sleep: deps.sleep, random: deps.random },
@@ -160,6 +162,32 @@ async function sendNext(deps: ChunkDependencies, record: RunRecord, chunk: numbe
   await deps.chunks.markNextSent(message);
 }
 
+function droppedChunk(chunk: number, range: { start: number; end: number }, traces: number): ChunkOutcome {
+  const pairs: PairOutcome[] = [];
+  for (let pair = range.start; pair < range.end; pair++) {
+    pairs.push({ ...pairAt(pair, traces), status: 'dropped', reason: 'budget', baseline: null, candidate: null, exact_match: null, similarity: null });
+  }
+  return emptyOutcome(chunk, pairs, { dropped: pairs.length, budgetStopped: true });
+}
+
+function emptyOutcome(chunk: number, pairs: PairOutcome[], counts: Partial<ChunkOutcome>): ChunkOutcome {
+  return {
+    chunk,
+    pairs,
+    ok: 0,
+    failures: 0,
+    dropped: 0,
+    spentMicros: 0,
+    blockMicros: 0,
+    budgetStopped: false,
+    requests: { sent: 0, failed: 0, retried: 0, without_usage: 0 },
+    maxInFlight: 0,
+    estimatedDoneMicros: 0,
+    actualDoneMicros: 0,
+    ...counts,
+  };
+}
+
 /** A chunk whose worker stopped: every pair a failure (not sent again, some may have been spent), its budget spent. */
 async function settleAbandoned(deps: ChunkDependencies, record: RunRecord, message: ChunkMessage, attempt: number, blockMicros: number, claimedAt: string) {
   const range = chunkRange(record.fullFidelity!.plan, message.chunk);
@@ -169,19 +197,7 @@ async function settleAbandoned(deps: ChunkDependencies, record: RunRecord, messa
     const { trace, repetition } = pairAt(pair, record.run.manifest_size);
     pairs.push({ trace, repetition, status: 'failed', reason: 'worker_stopped', baseline: null, candidate: null, exact_match: null, similarity: null });
   }
-  const outcome: ChunkOutcome = {
-    chunk: message.chunk,
-    pairs,
-    ok: 0,
-    failures: pairs.length,
-    dropped: 0,
-    spentMicros: blockMicros,
-    blockMicros,
-    budgetStopped: false,
-    requests: { sent: 0, failed: 0, retried: 0, without_usage: 0 },
-    maxInFlight: 0,
-    note: text,
-  };
+  const outcome = emptyOutcome(message.chunk, pairs, { failures: pairs.length, spentMicros: blockMicros, blockMicros, note: text });
   deps.log?.('Chunk abandoned by a stopped worker: counted as failures', { run_id: message.run_id, chunk: message.chunk, pairs: pairs.length });
   await deps.results.put(chunkResultKey(message.project_id, message.run_id, message.chunk), outcome);
   await deps.chunks.completeChunk(message, attempt, settlementOf(outcome), record.run.attempt, apiTime(deps.now()), deadlineFrom(deps.now()));
@@ -195,5 +211,7 @@ function settlementOf(outcome: ChunkOutcome) {
     spentMicros: Math.round(outcome.spentMicros),
     blockMicros: Math.round(outcome.blockMicros),
     budgetStopped: outcome.budgetStopped,
+    estimatedMicros: Math.round(outcome.estimatedDoneMicros),
+    actualMicros: Math.round(outcome.actualDoneMicros),
   };
 }
