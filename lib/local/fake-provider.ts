@@ -49,6 +49,8 @@ export interface FakeProvider {
   requests: FakeRequestRecord[];
   /** Requests being answered right now, and the most at once. */
   inFlight(): { now: number; max: number };
+  /** Changes the default behaviour from now on (tests: slow down, start failing). */
+  setBehaviour(behaviour: Partial<FakeBehaviour>): void;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   const seed = options.seed ?? 1;
   let current = 0;
   let max = 0;
+  let overrides: Partial<FakeBehaviour> = {};
   const server: Server = createServer((request, response) => {
     current++;
     max = Math.max(max, current);
@@ -86,7 +89,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     const model = typeof body?.model === 'string' ? body.model : '';
     const messages: { role: string; content: string }[] = Array.isArray(body?.messages) ? body.messages : [];
     const stream = body?.stream === true;
-    const behaviour: FakeBehaviour = { ...DEFAULTS, ...definedOf(options), ...options.models?.[model] };
+    const behaviour: FakeBehaviour = { ...DEFAULTS, ...definedOf(options), ...overrides, ...options.models?.[model] };
     const promptTokens = messages.reduce((sum, m) => sum + Math.ceil(String(m.content ?? '').length / 4) + 4, 0);
     const record: FakeRequestRecord = {
       requestId: (request.headers['x-request-id'] as string | undefined) ?? null,
@@ -134,6 +137,9 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     baseUrl: `http://${address.includes(':') ? `[${address}]` : address}:${port}/v1`,
     requests,
     inFlight: () => ({ now: current, max }),
+    setBehaviour: (behaviour) => {
+      overrides = { ...overrides, ...behaviour };
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
