@@ -23,10 +23,7 @@ const baseUrl = z
     }
   }, 'base_url must be an http(s) URL without credentials, query or fragment, e.g. https://api.openai.com/v1');
 
-const configSchema = z.record(
-  z.string().regex(providerName, 'provider names are those of targets: a-z 0-9 -'),
-  z.strictObject({ base_url: baseUrl, api_key: z.string().max(4096) }),
-);
+const configSchema = z.record(z.string(), z.strictObject({ base_url: baseUrl, api_key: z.string().max(4096) }));
 
 /** Parses and checks a providers document; the error says where it is wrong (never a key). */
 export function parseProviderConfig(text: string, source: string): ProviderConfig {
@@ -37,6 +34,8 @@ export function parseProviderConfig(text: string, source: string): ProviderConfi
     throw new Error(`${source} is not JSON`);
   }
   const parsed = configSchema.safeParse(json);
+  const badName = parsed.success ? Object.keys(parsed.data).find((name) => !providerName.test(name)) : undefined;
+  if (badName !== undefined) throw new Error(`${source}: ${JSON.stringify(badName)}: provider names are those of targets (openai of openai/gpt-4o): a-z 0-9 -, at most 63`);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${source}: ${issue.path.join('.') || '(document)'}: ${issue.message}`);
