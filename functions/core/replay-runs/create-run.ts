@@ -207,7 +207,6 @@ async function prepareRun(
     requirePrices('baseline', resolved.baseline);
     requirePrices('candidate', resolved.candidate);
   }
-  if (cls === 'full_fidelity_evaluation') await requireProviders(deps.providers, resolved);
   const { traces, ref } = await manifestFor(deps.store, projectId, input);
   record.run.traffic_manifest_ref = ref;
   record.run.manifest_size = traces.length;
@@ -218,7 +217,7 @@ async function prepareRun(
     throw new InvalidRequestError('purge_verification needs traces that carry namespace_generation ("{namespace}:{generation}"); this manifest has none', ref ? 'traffic_manifest_ref' : 'traces');
   }
   if (cls === 'full_fidelity_evaluation') {
-    record.fullFidelity = await fullFidelityOf(deps.store, projectId, input, traces, repetitions, concurrency, resolved, budgetRefusal);
+    record.fullFidelity = await fullFidelityOf(deps.providers,deps.store, projectId, input, traces, repetitions, concurrency, resolved, budgetRefusal);
     record.run.max_spend_usd = microsToUsd(record.fullFidelity.options.maxSpendMicros);
     const { plan } = record.fullFidelity;
     record.run.progress = { chunks_total: plan.chunks, chunks_done: 0, pairs_total: plan.pairs, pairs_done: 0, failures: 0, dropped: 0, spent_usd: 0 };
@@ -228,6 +227,7 @@ async function prepareRun(
 
 /** Options, chunk plan and budget estimate of a full-fidelity run; a 400 when the estimate is over budget (unless only estimating). */
 async function fullFidelityOf(
+  providers: ProviderDirectory,
   store: ReplayStore,
   projectId: string,
   input: CreateRunInput,
@@ -245,6 +245,7 @@ async function fullFidelityOf(
       'repetitions',
     );
   }
+  await requireProviders(providers, sides);
   let budgetSource: FullFidelityOptions['budgetSource'] = 'request';
   let maxSpendUsd = input.max_spend_usd;
   if (maxSpendUsd === undefined) {

@@ -62,24 +62,26 @@ describe('POST /v2/replay-runs refuses invalid input with a 400 naming the param
     expect(list.body.data).toEqual([]);
   });
 
-  it.each(['synthetic_performance', 'full_fidelity_evaluation', 'purge_verification'])(
-    'answers 400 naming the not-yet-available class %s (never 500), and the list stays the same',
-    async (replayClass) => {
+  it.each([
+    // Every class is available; each refuses what it cannot replay, naming what is missing.
+    ['synthetic_performance', undefined, 'traffic_manifest_ref'],
+    ['full_fidelity_evaluation', threeTraces, 'traces.0.messages'],
+    ['purge_verification', threeTraces, 'traces'],
+  ] as const)(
+    'answers 400 when %s gets traffic it cannot replay (never 500), and the list stays the same',
+    async (replayClass, traces, param) => {
       // Prepare: a project that already has one run
-      const { api } = await tenantApi(gateway, 'unavailable');
+      const { api } = await tenantApi(gateway, 'unreplayable');
       const existing = await api.post('/v2/replay-runs', { baseline: 'managed', candidate: 'managed_mini' });
       expect(existing.status).toBe(201);
       const before = await api.get('/v2/replay-runs');
 
       // Act
-      const withTraces = await api.post('/v2/replay-runs', { baseline: 'managed', candidate: 'managed_mini', replay_class: replayClass, traces: threeTraces });
-      const bare = await api.post('/v2/replay-runs', { baseline: 'managed', candidate: 'managed_mini', replay_class: replayClass });
+      const response = await api.post('/v2/replay-runs', { baseline: 'managed', candidate: 'managed_mini', replay_class: replayClass, traces });
 
       // Assess
-      for (const response of [withTraces, bare]) {
-        expectInvalid(response, 'replay_class');
-        expect(response.body.error.message).toContain(replayClass);
-      }
+      expectInvalid(response, param);
+      expect(response.body.error.message).toContain(replayClass);
       const after = await api.get('/v2/replay-runs');
       expect(after.body.data).toEqual(before.body.data);
       expect(after.body.data.map((r: { id: string }) => r.id)).toEqual([existing.body.id]);

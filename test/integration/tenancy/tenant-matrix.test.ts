@@ -95,7 +95,8 @@ describe('two orgs with a project of the same name', () => {
 
     // …while org x sees its own
     expect((await ax.get('/v2/replay-runs?limit=100')).body.data).toHaveLength(2);
-    expect((await ax.get('/api/v1/replay/stats')).body.submissions).toBe(1);
+    // The SDK's submission, and the completed routing_simulation's own (kind replay_run).
+    expect((await ax.get('/api/v1/replay/stats')).body.submissions).toBe(2);
   });
 
   it("answers 404 for every id of the other org's project", async () => {
