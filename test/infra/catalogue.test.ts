@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogue, functionId, idsOf } from '../../lib/cdk/catalogue-input.ts';
 import { repositoryRoot } from '../../lib/cdk/constructs/reprise-function.ts';
+import { fullFidelityLimits } from '../../functions/core/replay-runs/full-fidelity/options.ts';
 import { allFunctions } from './template-queries.ts';
 
 // The rules AWS enforces only at deploy time (or never), checked the moment an entry is added.
@@ -13,6 +14,17 @@ describe('the catalogue', () => {
     for (const worker of catalogue.workers) {
       expect(catalogue.queues[worker.queue].visibilityTimeoutSeconds, worker.entry).toBeGreaterThanOrEqual(6 * worker.timeoutSeconds);
     }
+  });
+
+  it('lets a full-fidelity chunk lease last exactly its worker\'s timeout, and the run watchdog outlast a stopped worker\'s chunk coming back', () => {
+    const worker = catalogue.workers.find((w) => w.queue === 'replayChunks')!;
+    const queue = catalogue.queues.replayChunks;
+    // A lease shorter than the timeout could let a second worker take a chunk the first is still sending.
+    expect(fullFidelityLimits.chunkLeaseSeconds).toBe(worker.timeoutSeconds);
+    // A stopped worker's message returns after the visibility timeout; its settlement must come before the sweeper gives up on the run.
+    expect(fullFidelityLimits.progressWatchdogSeconds).toBeGreaterThan(queue.visibilityTimeoutSeconds + fullFidelityLimits.chunkLeaseSeconds);
+    // Every lane of a run at the widest runs at once.
+    expect(worker.maxConcurrency).toBeGreaterThanOrEqual(fullFidelityLimits.maxLanes);
   });
 
   it('keeps worker batches and concurrency within what an SQS event source accepts', () => {
