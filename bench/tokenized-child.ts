@@ -1,6 +1,7 @@
 /**
  * One measurement in a fresh process, so its peak RSS is its own:
  *   compute  tokenized_performance over the bench manifest (an alias on the baseline side)
+ *   synthetic synthetic_performance over the same manifest and sides (5 M synthetic requests)
  *   bare     the least code that computes the same sums: one loop drawing and routing
  *            every sample and adding up its costs (it must reproduce compute's totals)
  *   floor    summing two pre-materialised per-sample cost arrays (memory bandwidth)
@@ -12,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { priceCatalogue } from '../functions/core/replay-runs/price-catalogue.ts';
 import { resolveSide } from '../functions/core/replay-runs/routing.ts';
 import { uniformAt } from '../functions/core/replay-runs/seeded-random.ts';
+import { syntheticPerformance } from '../functions/core/replay-runs/synthetic-performance.ts';
 import { tokenizedPerformance } from '../functions/core/replay-runs/tokenized-performance.ts';
 import { toColumns } from '../functions/core/replay-runs/trace.ts';
 import { median } from './harness.ts';
@@ -42,6 +44,11 @@ if (mode) {
     result = timed(() => {
       const m = tokenizedPerformance({ columns, repetitions: REPETITIONS, baseline, candidate, seed: SEED });
       return [m.metric_deltas.provider_cost_micros.baseline, m.metric_deltas.provider_cost_micros.candidate];
+    });
+  } else if (mode === 'synthetic') {
+    result = timed(() => {
+      const m = syntheticPerformance({ columns, repetitions: REPETITIONS, baseline, candidate, seed: SEED });
+      return [m.metric_deltas.provider_cost_micros.baseline, m.metric_deltas.provider_cost_micros.candidate, m.synthetic_workload.requests];
     });
   } else if (mode === 'bare') {
     // Per-trace costs on each target (both sides' list prices and reuse), then one routed pass.

@@ -1,7 +1,7 @@
 import { uniformAt } from '../functions/core/replay-runs/seeded-random.ts';
 import type { TraceEnvelope } from '../functions/core/replay-runs/trace.ts';
 
-/** The tokenized_performance bench workload: 5,000 traces of varied shape, 1,000 repetitions, a 3-way alias. */
+/** The tokenized_performance and synthetic_performance bench workload: 5,000 traces of varied shape, 1,000 repetitions, a 3-way alias. */
 export const TRACES = 5_000;
 export const REPETITIONS = 1_000;
 export const SEED = 7;
@@ -14,6 +14,7 @@ export function benchManifest(): TraceEnvelope[] {
       output_tokens: 20 + Math.floor(uniformAt(12, i) * 1_000),
       realized_reused_tokens: Math.floor(uniformAt(13, i) * input * 0.6),
       candidate_reuse_tokens: Math.floor(uniformAt(14, i) * input * 0.8),
+      ttft_ms: 150 + Math.floor(uniformAt(15, i) * 900),
     };
   });
 }

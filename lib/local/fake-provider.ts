@@ -117,15 +117,21 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       return json(response, 200, { id, object: 'chat.completion', model, choices: [{ index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop' }], usage });
     }
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const send = (chunk: unknown) => response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    const event = (chunk: unknown) => `data: ${JSON.stringify(chunk)}\n\n`;
     const gap = behaviour.tokensPerSecond > 0 ? 1000 / behaviour.tokensPerSecond : 0;
+    // Without a token rate every event goes out in one write, as a fast server's would arrive.
+    let pending = '';
     for (const [i, word] of words.entries()) {
-      if (i > 0 && gap > 0) await sleep(gap);
-      send({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: i === 0 ? word : ` ${word}` }, finish_reason: null }] });
+      if (i > 0 && gap > 0) {
+        response.write(pending);
+        pending = '';
+        await sleep(gap);
+      }
+      pending += event({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: i === 0 ? word : ` ${word}` }, finish_reason: null }] });
     }
-    send({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-    if (body?.stream_options?.include_usage) send({ id, object: 'chat.completion.chunk', model, choices: [], usage });
-    response.end('data: [DONE]\n\n');
+    pending += event({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    if (body?.stream_options?.include_usage) pending += event({ id, object: 'chat.completion.chunk', model, choices: [], usage });
+    response.end(`${pending}data: [DONE]\n\n`);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { ChatBroker, ChatResult, ChatUsage, ProviderDirectory } from '#core/replay-runs/full-fidelity/broker.ts';
+import type { ChatBroker, ChatRequest, ChatResult, ChatUsage, ProviderDirectory } from '#core/replay-runs/full-fidelity/broker.ts';
 import type { ProviderConfig } from './provider-config.ts';
 
 export interface ProviderBrokerOptions {
@@ -25,6 +27,8 @@ export interface ProviderBrokerOptions {
 export function createProviderBroker(load: () => Promise<ProviderConfig>, options: ProviderBrokerOptions = {}): ChatBroker & ProviderDirectory {
   const maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
   const maxErrorBytes = options.maxErrorBytes ?? 4 * 1024;
+  // Connections stay open between requests (a chunk sends hundreds to the same host); none is ever pooled across hosts.
+  const agents = { 'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }), 'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }) };
 
   return {
     async configured() {
@@ -33,117 +37,133 @@ export function createProviderBroker(load: () => Promise<ProviderConfig>, option
 
     async complete(request) {
       const started = performance.now();
-      const elapsed = () => performance.now() - started;
-      const fail = (reason: string, retryable: boolean, message: string, retryAfterMs?: number): ChatResult => ({ ok: false, reason, retryable, message, latencyMs: elapsed(), retryAfterMs });
       const config = await load();
       const provider = config[request.provider];
-      if (!provider) return fail('provider_not_configured', false, `Provider ${request.provider} is not configured on this deployment`);
+      const refuse = (reason: string, message: string): ChatResult => ({ ok: false, reason, retryable: false, message, latencyMs: 0 });
+      if (!provider) return refuse('provider_not_configured', `Provider ${request.provider} is not configured on this deployment`);
       const base = new URL(provider.base_url);
       const url = new URL(`${base.pathname.replace(/\/+$/, '')}/chat/completions`, base);
       const allowed = new Set(Object.values(config).map((p) => new URL(p.base_url).origin));
-      if (!allowed.has(url.origin)) return fail('not_allowed', false, `${url.host} is not a configured provider host`);
+      if (!allowed.has(url.origin)) return refuse('not_allowed', `${url.host} is not a configured provider host`);
+      const body = JSON.stringify({ model: request.model, messages: request.messages, max_tokens: request.maxOutputTokens, stream: true, stream_options: { include_usage: true } });
       const redact = (text: string) => (provider.api_key ? text.split(provider.api_key).join('[redacted]') : text).replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
-
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(request.timeoutMs),
-          headers: {
-            'content-type': 'application/json',
-            accept: 'text/event-stream, application/json',
-            'x-request-id': request.requestId,
-            ...(provider.api_key ? { authorization: `Bearer ${provider.api_key}` } : {}),
-          },
-          body: JSON.stringify({
-            model: request.model,
-            messages: request.messages,
-            max_tokens: request.maxOutputTokens,
-            stream: true,
-            stream_options: { include_usage: true },
-          }),
-        });
-      } catch (error) {
-        return failureOf(error, url, request.timeoutMs, fail);
-      }
-
-      try {
-        if (response.status >= 300 && response.status < 400) {
-          await response.body?.cancel();
-          return fail('redirect', false, `${url.host} answered ${response.status} (a redirect): the broker follows none`);
-        }
-        if (!response.ok) {
-          const text = await readCapped(response, maxErrorBytes, true);
-          const retryable = response.status === 408 || response.status === 409 || response.status === 429 || response.status >= 500;
-          const detail = providerMessage(text);
-          return fail(
-            `http_${response.status}`,
-            retryable,
-            redact(`${url.host} answered ${response.status}${detail ? `: ${detail}` : ''}`).slice(0, 300),
-            retryAfterOf(response.headers.get('retry-after')),
-          );
-        }
-        const type = response.headers.get('content-type') ?? '';
-        if (type.includes('text/event-stream')) return await readStream(response, started, maxResponseBytes, url.host);
-        const text = await readCapped(response, maxResponseBytes, false);
-        if (text === undefined) return fail('too_large', false, `The answer of ${url.host} is larger than ${maxResponseBytes} bytes`);
-        return completionOf(text, elapsed(), url.host);
-      } catch (error) {
-        return failureOf(error, url, request.timeoutMs, fail);
-      }
+      return send(url, body, provider.api_key, request, started, { agent: agents[url.protocol as 'http:' | 'https:'], maxResponseBytes, maxErrorBytes, redact });
     },
   };
 }
 
-type Fail = (reason: string, retryable: boolean, message: string, retryAfterMs?: number) => ChatResult;
-
-function failureOf(error: unknown, url: URL, timeoutMs: number, fail: Fail): ChatResult {
-  const name = (error as Error).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return fail('timeout', true, `No complete answer from ${url.host} within ${timeoutMs} ms`);
-  if (error instanceof ResponseTooLarge) return fail('too_large', false, error.message);
-  if (error instanceof InvalidAnswer) return fail('invalid_response', false, error.message);
-  const code = ((error as { cause?: { code?: string } }).cause?.code ?? (error as NodeJS.ErrnoException).code) || undefined;
-  return fail('network', true, `The request to ${url.host} failed${code ? ` (${code})` : ''}`);
+interface SendOptions {
+  agent: http.Agent;
+  maxResponseBytes: number;
+  maxErrorBytes: number;
+  redact: (text: string) => string;
 }
 
-class ResponseTooLarge extends Error {}
-class InvalidAnswer extends Error {}
-
-/** The body as text, up to `max` bytes: undefined past it (or the start of it, for error bodies). */
-async function readCapped(response: Response, max: number, truncate: boolean): Promise<string | undefined> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      if (!truncate) return undefined;
-      chunks.push(value.subarray(0, value.byteLength - (size - max)));
-      break;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** One attempt: POST the body, read the answer (streamed or not) within the time limit and the size cap; never throws. */
+function send(url: URL, body: string, apiKey: string, request: ChatRequest, started: number, options: SendOptions): Promise<ChatResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const elapsed = () => performance.now() - started;
+    const finish = (result: ChatResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const fail = (reason: string, retryable: boolean, message: string, retryAfterMs?: number) => finish({ ok: false, reason, retryable, message, latencyMs: elapsed(), retryAfterMs });
+    const transport = url.protocol === 'https:' ? https : http;
+    const outgoing = transport.request(url, {
+      method: 'POST',
+      agent: options.agent,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        accept: 'text/event-stream, application/json',
+        'x-request-id': request.requestId,
+        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      },
+    });
+    const timer = setTimeout(() => {
+      fail('timeout', true, `No complete answer from ${url.host} within ${request.timeoutMs} ms`);
+      outgoing.destroy();
+    }, request.timeoutMs);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => fail('network', true, `The request to ${url.host} failed${error.code ? ` (${error.code})` : ''}`));
+    outgoing.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      const abort = (reason: string, message: string) => {
+        fail(reason, false, message);
+        outgoing.destroy();
+      };
+      if (status >= 300 && status < 400) {
+        response.resume();
+        return abort('redirect', `${url.host} answered ${status} (a redirect): the broker follows none`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      if (status < 200 || status >= 300) {
+        response.on('data', (chunk: Buffer) => {
+          if (size < options.maxErrorBytes) chunks.push(chunk.subarray(0, options.maxErrorBytes - size));
+          size += chunk.length;
+        });
+        response.on('end', () => {
+          const detail = providerMessage(Buffer.concat(chunks).toString('utf8'));
+          const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+          fail(`http_${status}`, retryable, options.redact(`${url.host} answered ${status}${detail ? `: ${detail}` : ''}`).slice(0, 300), retryAfterOf(header(response.headers['retry-after'])));
+        });
+        return;
+      }
+      const streamed = (response.headers['content-type'] ?? '').includes('text/event-stream');
+      const stream = streamed ? eventStream(url.host, started) : undefined;
+      response.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > options.maxResponseBytes) return abort('too_large', `The answer of ${url.host} is larger than ${options.maxResponseBytes} bytes`);
+        if (!stream) return void chunks.push(chunk);
+        try {
+          const done = stream.push(chunk);
+          if (done) {
+            finish(done);
+            response.destroy();
+          }
+        } catch (error) {
+          abort('invalid_response', (error as Error).message);
+        }
+      });
+      response.on('end', () => {
+        if (settled) return;
+        try {
+          finish(stream ? stream.end() : completionOf(Buffer.concat(chunks).toString('utf8'), elapsed(), url.host));
+        } catch (error) {
+          fail('invalid_response', false, (error as Error).message);
+        }
+      });
+      response.on('error', () => fail('network', true, `The answer of ${url.host} broke off`));
+    });
+    outgoing.end(body);
+  });
 }
 
-/** Reads a server-sent event stream of chat completion chunks: content deltas, the usage chunk, `[DONE]`. */
-async function readStream(response: Response, started: number, max: number, host: string): Promise<ChatResult> {
-  const reader = response.body!.getReader();
+/**
+ * Reads a server-sent event stream of chat completion chunks as it arrives:
+ * content deltas (the first one's time is the TTFT), the usage chunk, `[DONE]`.
+ * `push` answers the result once `[DONE]` is read; `end` when the stream ends without it.
+ */
+function eventStream(host: string, started: number) {
   const decoder = new TextDecoder();
   let buffer = '';
-  let size = 0;
   let content = '';
   let ttftMs: number | null = null;
   let usage: ChatUsage | null = null;
   let servedModel: string | null = null;
+  const result = (): ChatResult => ({ ok: true, content, usage, ttftMs, latencyMs: performance.now() - started, servedModel });
   const handle = (data: string) => {
-    const chunk = JSON.parse(data) as StreamChunk;
-    if (chunk.error) throw new InvalidAnswer(`${host} sent an error in its stream: ${String(chunk.error.message ?? 'no message').slice(0, 200)}`);
+    let chunk: StreamChunk;
+    try {
+      chunk = JSON.parse(data) as StreamChunk;
+    } catch {
+      throw new Error(`${host} sent a stream event that is not a chat completion chunk`);
+    }
+    if (chunk.error) throw new Error(`${host} sent an error in its stream: ${String(chunk.error.message ?? 'no message').slice(0, 200)}`);
     servedModel ??= typeof chunk.model === 'string' ? chunk.model : null;
     const delta = chunk.choices?.[0]?.delta?.content;
     if (typeof delta === 'string' && delta.length > 0) {
@@ -152,41 +172,28 @@ async function readStream(response: Response, started: number, max: number, host
     }
     if (chunk.usage) usage = usageOf(chunk.usage);
   };
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (value) {
-      size += value.byteLength;
-      if (size > max) {
-        await reader.cancel();
-        throw new ResponseTooLarge(`The answer of ${host} is larger than ${max} bytes`);
-      }
-      buffer += decoder.decode(value, { stream: true });
-    }
-    let end: number;
-    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-      const data = event
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trimStart())
-        .join('\n');
-      if (!data) continue;
-      if (data === '[DONE]') {
-        await reader.cancel();
-        return { ok: true, content, usage, ttftMs, latencyMs: performance.now() - started, servedModel };
-      }
-      try {
+  return {
+    push(bytes: Buffer): ChatResult | undefined {
+      buffer += decoder.decode(bytes, { stream: true });
+      for (let end = buffer.search(/\r?\n\r?\n/); end >= 0; end = buffer.search(/\r?\n\r?\n/)) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+        const data = event
+          .split(/\r?\n/)
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trimStart())
+          .join('\n');
+        if (!data) continue;
+        if (data === '[DONE]') return result();
         handle(data);
-      } catch (error) {
-        if (error instanceof InvalidAnswer) throw error;
-        throw new InvalidAnswer(`${host} sent a stream event that is not a chat completion chunk`);
       }
-    }
-    if (done) break;
-  }
-  if (!content && !usage) throw new InvalidAnswer(`${host} ended its stream without an answer`);
-  return { ok: true, content, usage, ttftMs, latencyMs: performance.now() - started, servedModel };
+      return undefined;
+    },
+    end(): ChatResult {
+      if (!content && !usage) throw new Error(`${host} ended its stream without an answer`);
+      return result();
+    },
+  };
 }
 
 function completionOf(text: string, latencyMs: number, host: string): ChatResult {
@@ -232,6 +239,10 @@ function providerMessage(text: string | undefined): string {
   } catch {
     return '';
   }
+}
+
+function header(value: string | string[] | undefined): string | null {
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
 function retryAfterOf(header: string | null): number | undefined {

@@ -57,8 +57,7 @@ export function syntheticPerformance({ columns, repetitions, baseline, candidate
   // Cells: (trace, input variant, output variant, baseline target, candidate target).
   const perTrace = Q * Q * kb * kc;
   const tallies = new Uint32Array(traces * perTrace);
-  const sourceSeed = uint32At(seed, 1);
-  const variantSeed = uint32At(seed, 2);
+  const drawSeed = uint32At(seed, 1);
   const routeSeed = uint32At(seed, 3);
   const limitB = Uint32Array.from(baseline.choices, (c) => uint32Threshold(c.cumulative));
   const limitC = Uint32Array.from(candidate.choices, (c) => uint32Threshold(c.cumulative));
@@ -66,10 +65,12 @@ export function syntheticPerformance({ columns, repetitions, baseline, candidate
   const lastC = kc - 1;
   const routed = kb * kc > 1;
   for (let k = 0; k < requests; k++) {
-    const i = Math.floor((uint32At(sourceSeed, k) * traces) / 4_294_967_296);
-    const v = uint32At(variantSeed, k);
+    // One draw picks the source trace (its high bits) and the token variants (its low 16 bits).
+    const draw = uint32At(drawSeed, k);
+    const i = Math.floor((draw * traces) / 4_294_967_296);
+    const v = (draw & 0xffff) % (Q * Q);
     const a = v % Q;
-    const b = Math.floor(v / Q) % Q;
+    const b = (v - a) / Q;
     let cb = 0;
     let cc = 0;
     if (routed) {

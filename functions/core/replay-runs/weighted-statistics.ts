@@ -16,13 +16,11 @@ export interface Summary {
 export function summarize(values: Float64Array, counts: Float64Array, length = values.length): Summary {
   let n = 0;
   let sum = 0;
-  let distinct = 0;
   for (let i = 0; i < length; i++) {
     const w = counts[i]!;
     if (w <= 0) continue;
     n += w;
     sum += values[i]! * w;
-    distinct++;
   }
   if (n === 0) return { n: 0, mean: 0, p50: 0, p95: 0, p99: 0, ci95_low: 0, ci95_high: 0 };
   const mean = sum / n;
@@ -30,16 +28,47 @@ export function summarize(values: Float64Array, counts: Float64Array, length = v
   for (let i = 0; i < length; i++) if (counts[i]! > 0) squares += counts[i]! * (values[i]! - mean) ** 2;
   const halfWidth = n > 1 ? 1.96 * Math.sqrt(squares / (n - 1) / n) : 0;
 
-  // Work on a compact copy: selection reorders it.
-  const v = new Float64Array(distinct);
-  const w = new Float64Array(distinct);
-  for (let i = 0, j = 0; i < length; i++) {
+  const [p50, p95, p99] = weightedPercentiles(values, counts, length, n, [0.5, 0.95, 0.99]);
+  return { n, mean, p50: p50!, p95: p95!, p99: p99!, ci95_low: mean - halfWidth, ci95_high: mean + halfWidth };
+}
+
+const BUCKETS = 4_096;
+
+/**
+ * Nearest-rank percentiles of weighted values in two linear passes: a
+ * histogram of the counts over the value range finds the bucket each rank
+ * falls in, and only that bucket's values are selected among (exactly, by
+ * quickselect). Sorting millions of distinct values would dominate a run.
+ */
+function weightedPercentiles(values: Float64Array, counts: Float64Array, length: number, n: number, ps: number[]): number[] {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < length; i++) {
     if (counts[i]! <= 0) continue;
-    v[j] = values[i]!;
-    w[j++] = counts[i]!;
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  const percentile = (p: number) => selectWeighted(v, w, Math.max(1, Math.ceil(p * n)));
-  return { n, mean, p50: percentile(0.5), p95: percentile(0.95), p99: percentile(0.99), ci95_low: mean - halfWidth, ci95_high: mean + halfWidth };
+  if (!(max > min)) return ps.map(() => min);
+  const scale = (BUCKETS - 1) / (max - min);
+  const perBucket = new Float64Array(BUCKETS);
+  for (let i = 0; i < length; i++) if (counts[i]! > 0) perBucket[Math.floor((values[i]! - min) * scale)]! += counts[i]!;
+  return ps.map((p) => {
+    let rank = Math.max(1, Math.ceil(p * n));
+    let bucket = 0;
+    while (bucket < BUCKETS - 1 && rank > perBucket[bucket]!) rank -= perBucket[bucket++]!;
+    let size = 0;
+    for (let i = 0; i < length; i++) if (counts[i]! > 0 && Math.floor((values[i]! - min) * scale) === bucket) size++;
+    const v = new Float64Array(size);
+    const w = new Float64Array(size);
+    for (let i = 0, j = 0; i < length; i++) {
+      if (counts[i]! > 0 && Math.floor((values[i]! - min) * scale) === bucket) {
+        v[j] = values[i]!;
+        w[j++] = counts[i]!;
+      }
+    }
+    return selectWeighted(v, w, rank);
+  });
 }
 
 /**

@@ -97,18 +97,4 @@ export async function runEnded(api: Api, runId: string, timeoutMs = 60_000) {
   );
 }
 
-/** `n` full-fidelity traces: a short conversation each, recorded token counts that match the fake's count. */
-export function conversations(n: number, words = 6) {
-  return Array.from({ length: n }, (_, i) => {
-    const content = Array.from({ length: words }, (_, w) => `word${(i + w) % 97}`).join(' ');
-    const system = 'You are terse.';
-    return {
-      input_tokens: Math.ceil(system.length / 4) + 4 + Math.ceil(content.length / 4) + 4,
-      output_tokens: words,
-      messages: [
-        { role: 'system', content: system },
-        { role: 'user', content },
-      ],
-    };
-  });
-}
+export { conversations } from '../../support/conversations.ts';

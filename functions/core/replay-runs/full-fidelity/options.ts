@@ -56,4 +56,6 @@ export const fullFidelityLimits = {
    * (the chunk queue's visibility timeout) and be settled.
    */
   progressWatchdogSeconds: 2_400,
+  /** A chunk worker goes on with its lane's next chunk itself when twice the last chunk's time and this are left. */
+  carryOnMarginMs: 30_000,
 } as const;
