@@ -68,5 +68,9 @@ export class RepriseStack extends Stack {
     for (const queueId of idsOf(catalogue.queues)) {
       new CfnOutput(this, `${pascal(queueId)}QueueUrl`, { value: this.queues.queues[queueId].queueUrl });
     }
+    // Only the operator's documents: a generated key's name is nobody's business outside the stack.
+    for (const secretId of idsOf(catalogue.secrets).filter((id) => catalogue.secrets[id].value === 'operatorJson')) {
+      new CfnOutput(this, `${pascal(secretId)}SecretName`, { value: this.data.secrets[secretId].secretName, description: catalogue.secrets[secretId].description });
+    }
   }
 }
