@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDb } from '../../../functions/adapters/aws/dynamodb-client.ts';
+import { MAX_PURGES_PER_NAMESPACE } from '../../../functions/core/replay-runs/namespaces.ts';
 import { sessionReplayLimits } from '../../../functions/core/session-replay/limits.ts';
 import * as sessionReplay from '../../../functions/http/session-replay/contract.ts';
 import type { RouteContract } from '../../../functions/shared/http/contract.ts';
@@ -79,6 +82,29 @@ const queuedRun = (ctx: Context) => createRun(ctx, { baseline: 'managed', candid
 const completedTokenizedRun = async (ctx: Context) => {
   const thirty = Array.from({ length: 10 }, () => threeTraces).flat();
   const run = await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini', replay_class: 'tokenized_performance', traces: thirty, scheduled_for: isoIn(HOUR) });
+  expect((await deliver(ctx.tenant.projectId, run.id)).batchItemFailures).toEqual([]);
+  return run;
+};
+const thirtyTraces = Array.from({ length: 10 }, () => threeTraces).flat();
+/** A body of each class that runs (scheduled ahead: only this file's deliveries run it). */
+const classBodies = {
+  synthetic: { baseline: 'managed', candidate: 'managed_mini', replay_class: 'synthetic_performance', traces: thirtyTraces.map((t) => ({ ...t, ttft_ms: 300 })), repetitions: 2 },
+  purge: {
+    baseline: 'managed',
+    candidate: 'managed',
+    replay_class: 'purge_verification',
+    traces: [{ input_tokens: 10, output_tokens: 1, realized_reused_tokens: 5, namespace_generation: 'ns:1' }],
+  },
+  fullFidelity: {
+    baseline: 'managed',
+    candidate: 'byoc_us_east',
+    replay_class: 'full_fidelity_evaluation',
+    traces: [{ input_tokens: 12, output_tokens: 4, messages: [{ role: 'user', content: 'Say hello.' }] }],
+    max_spend_usd: 1,
+  },
+} as const;
+const completedRun = async (ctx: Context, body: Record<string, unknown>) => {
+  const run = await createRun(ctx, { ...body, scheduled_for: isoIn(HOUR) });
   expect((await deliver(ctx.tenant.projectId, run.id)).batchItemFailures).toEqual([]);
   return run;
 };
@@ -193,6 +219,14 @@ const scenarios: Record<string, Record<number, Scenario | Scenario[]>> = {
     },
   },
   createReplayRun: {
+    200: [
+      async (_ctx, contract) => ({ ...exampleRequest(contract), body: { ...(contract.example!.body as object), dry_run: true } }),
+      ...Object.values(classBodies).map((body) => async (_ctx: Context, contract: RouteContract) => ({ ...exampleRequest(contract), body: { ...body, dry_run: true } })),
+    ],
+    201: [
+      async (_ctx, contract) => exampleRequest(contract),
+      ...Object.values(classBodies).map((body) => async (_ctx: Context, contract: RouteContract) => ({ ...exampleRequest(contract), body: { ...body, scheduled_for: isoIn(HOUR) } })),
+    ],
     409: async (ctx, contract) => {
       const first = { ...exampleRequest(contract), headers: { 'idempotency-key': 'contract-409' } };
       expect((await ctx.call(first)).status).toBe(201);
@@ -229,6 +263,9 @@ const scenarios: Record<string, Record<number, Scenario | Scenario[]>> = {
     200: [
       async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini' })).id) }),
       async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedTokenizedRun(ctx)).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedRun(ctx, classBodies.synthetic)).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedRun(ctx, classBodies.purge)).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await createRun(ctx, { ...classBodies.fullFidelity, scheduled_for: isoIn(HOUR) })).id) }),
     ],
   },
   cancelReplayRun: {
@@ -240,7 +277,29 @@ const scenarios: Record<string, Record<number, Scenario | Scenario[]>> = {
       async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await createRun(ctx, { baseline: 'managed', candidate: 'managed_mini' })).id) }),
       async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await queuedRun(ctx)).id) }),
       async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedTokenizedRun(ctx)).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedRun(ctx, classBodies.synthetic)).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await completedRun(ctx, classBodies.purge)).id) }),
+      async (ctx, contract) => ({ method: 'GET', path: runPath(contract, (await createRun(ctx, { ...classBodies.fullFidelity, scheduled_for: isoIn(HOUR) })).id) }),
     ],
+  },
+  purgeNamespace: {
+    400: async (ctx, contract) => {
+      // A namespace at its purge limit (1,000 purges), written directly rather than purged 1,000 times.
+      await dynamoDb.send(
+        new PutCommand({
+          TableName: process.env.REPLAY_TABLE!,
+          Item: { pk: `PRJ#${ctx.tenant.projectId}#NS`, sk: 'NS#tenant-a', namespace: 'tenant-a', generation: MAX_PURGES_PER_NAMESPACE + 1, purges: [], updated_at: new Date().toISOString() },
+        }),
+      );
+      return exampleRequest(contract);
+    },
+  },
+  listNamespaces: {
+    200: async (ctx, contract) => {
+      expect((await ctx.call({ method: 'POST', path: '/v2/namespaces/tenant-a/purge' })).status).toBe(200);
+      return exampleRequest(contract);
+    },
+    400: async (_ctx, contract) => ({ ...exampleRequest(contract), query: { cursor: 'not-a-cursor' } }),
   },
   listAliases: {
     200: async (ctx) => {

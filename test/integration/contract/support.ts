@@ -5,7 +5,7 @@ import { contracts } from '../../../functions/http/contracts.ts';
 import { buildOpenApiDocument } from '../../../functions/http/openapi-document.ts';
 import type { RequestExample, RouteContract } from '../../../functions/shared/http/contract.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../functions/shared/http/route.ts';
-import { DETACHED_ROUTES_ENV, queues } from '../../../lib/catalogue.ts';
+import { DETACHED_ROUTES_ENV, queues, secrets } from '../../../lib/catalogue.ts';
 import { localQueueUrl } from '../../../lib/local/provision.ts';
 
 /** Every documented operation: what the contract tests make answer each of its statuses. */
@@ -120,7 +120,9 @@ export const openApiDocument = () => buildOpenApiDocument() as unknown as Docume
  *   that a 202, which leaves a page message behind, cannot reach another
  *   file's queues, and requests that answer 202 at once (budget 0);
  * - loopback upstreams and targets allowed, as `npm start` can, for the
- *   recording proxy to forward to a local server.
+ *   recording proxy to forward to a local server;
+ * - the model providers full-fidelity runs are created against (never called:
+ *   those runs are scheduled ahead), and a chunk queue of the file's own.
  */
 export async function contractTestEnvironment(label: string): Promise<() => void> {
   const sqs = new SQSClient({});
@@ -129,12 +131,15 @@ export async function contractTestEnvironment(label: string): Promise<() => void
     await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
     return localQueueUrl(process.env.AWS_ENDPOINT_URL_SQS!, queueName);
   };
-  const names = [DETACHED_ROUTES_ENV, queues.detachedPages.envName, 'DETACHED_INLINE_BUDGET_MS', 'REPRISE_ALLOW_LOOPBACK_TARGETS'];
+  const names = [DETACHED_ROUTES_ENV, queues.detachedPages.envName, 'DETACHED_INLINE_BUDGET_MS', 'REPRISE_ALLOW_LOOPBACK_TARGETS', secrets.providers.localValueEnvName, queues.replayChunks.envName];
   const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
   process.env[DETACHED_ROUTES_ENV] = JSON.stringify({ 'example-ingest': { queue_url: await create('contract-route') } });
   process.env[queues.detachedPages.envName] = await create('contract-pages');
   process.env.DETACHED_INLINE_BUDGET_MS = '0';
   process.env.REPRISE_ALLOW_LOOPBACK_TARGETS = 'true';
+  const nowhere = { base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-contract' };
+  process.env[secrets.providers.localValueEnvName] = JSON.stringify({ openai: nowhere, anthropic: nowhere });
+  process.env[queues.replayChunks.envName] = await create('contract-chunks');
   return () => {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buckets } from '../../../lib/catalogue.ts';
 import type { FakeProvider } from '../../../lib/local/fake-provider.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
+import { openApiDocument, openApiValidator } from '../contract/support.ts';
 import { conversations, fakeProviders } from './full-fidelity-support.ts';
 import { expectInvalid, HOUR, isoIn, listPriceCost, requiredEnv, tenantApi, threeTraces, type Api } from './support.ts';
 
@@ -27,9 +28,11 @@ async function expectNothingCreated(api: Api, projectId: string) {
   expect((await api.get('/api/v1/replay/history/')).body.total).toBe(0);
 }
 
+const validator = openApiValidator(openApiDocument());
 const dry = async (api: Api, body: Record<string, unknown>, headers?: Record<string, string>) => {
   const response = await api.post('/v2/replay-runs', { baseline: 'managed', candidate: 'managed_mini', dry_run: true, ...body }, headers);
   expect(response.status, JSON.stringify(response.body)).toBe(200);
+  expect(validator.operationErrors('/v2/replay-runs', 'POST', 200, response.body)).toEqual([]);
   expect(response.body).toMatchObject({ object: 'replay_run_estimate', dry_run: true });
   return response.body;
 };

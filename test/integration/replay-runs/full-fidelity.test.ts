@@ -3,6 +3,7 @@ import type { FakeProvider } from '../../../lib/local/fake-provider.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
 import type { Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { secrets } from '../../../lib/catalogue.ts';
+import { openApiDocument, openApiValidator } from '../contract/support.ts';
 import { API_KEY, conversations, fakeProviders, ownChunkQueue, runEnded, startChunkPollers } from './full-fidelity-support.ts';
 import { deliver, expectInvalid, HOUR, isoIn, tenantApi, type Api } from './support.ts';
 
@@ -36,6 +37,13 @@ async function startRun(api: Api, projectId: string, body: Record<string, unknow
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   expect((await deliver(projectId, created.body.id)).batchItemFailures).toEqual([]);
   return created.body;
+}
+
+const validator = openApiValidator(openApiDocument());
+/** The run and its report are what the OpenAPI document says they are. */
+function expectDocumented(run: unknown, report: unknown) {
+  expect(validator.operationErrors('/v2/replay-runs/{replay_run_id}', 'GET', 200, run)).toEqual([]);
+  expect(validator.operationErrors('/v2/replay-runs/{replay_run_id}/report', 'GET', 200, report)).toEqual([]);
 }
 
 const requestsOf = (runId: string) => fake.requests.filter((r) => r.requestId?.startsWith(`${runId}:`));
@@ -83,6 +91,7 @@ describe('full_fidelity_evaluation', () => {
       failures_and_dropped: { failures: 0, dropped: 0 },
     });
     expect(verified.valid).toBe(true);
+    expectDocumented(run, report);
     expect(ledger.items).toHaveLength(1);
     expect(ledger.items[0]).toMatchObject({ kind: 'replay_run', status: 'success', actions_total: 80, actions_replayed: 80, divergences: 0 });
   });
@@ -127,6 +136,7 @@ describe('full_fidelity_evaluation', () => {
       expect(report.provenance.failures_and_dropped).toEqual({ failures: failedPairs.size, dropped: 0 });
       expect(report.provenance.retry_policy.max_attempts).toBe(1);
       expect(JSON.stringify(report)).not.toContain(API_KEY);
+      expectDocumented(run, report);
       expect((await api.get(`/api/v1/replay/history/${created.id}`)).body.items[0]).toMatchObject({ status: 'partial', divergences: failedPairs.size });
     } finally {
       await flaky.stop();
@@ -240,6 +250,7 @@ describe('the budget', () => {
     expect(run.metrics.failure_reasons).toEqual({ budget: run.metrics.dropped });
     expect(report.provenance.failures_and_dropped).toEqual({ failures: 0, dropped: run.metrics.dropped });
     expect(report.known_limitations.join(' ')).toContain(`reached its budget ($0.02) and stopped sending: ${run.metrics.dropped} pair(s) were dropped`);
+    expectDocumented(run, report);
   });
 });
 
