@@ -120,11 +120,9 @@ function send(url: URL, body: string, apiKey: string, request: ChatRequest, star
         if (size > options.maxResponseBytes) return abort('too_large', `The answer of ${url.host} is larger than ${options.maxResponseBytes} bytes`);
         if (!stream) return void chunks.push(chunk);
         try {
+          // Answered at [DONE]; the rest of the body (the end of the stream) is read on, keeping the connection for the next request.
           const done = stream.push(chunk);
-          if (done) {
-            finish(done);
-            response.destroy();
-          }
+          if (done) finish(done);
         } catch (error) {
           abort('invalid_response', (error as Error).message);
         }
