@@ -8,6 +8,7 @@ import type { ChatRequest } from '../../../functions/core/replay-runs/full-fidel
 /** A local server whose answer each test sets; it records what it received. */
 async function server() {
   const seen: { url: string; headers: IncomingMessage['headers']; body: any }[] = [];
+  let connections = 0;
   let answer: (request: IncomingMessage, response: ServerResponse) => void = (_, response) => response.end();
   const http: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -15,11 +16,13 @@ async function server() {
     seen.push({ url: request.url ?? '', headers: request.headers, body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined });
     answer(request, response);
   });
+  http.on('connection', () => connections++);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
     seen,
+    connections: () => connections,
     answer: (fn: typeof answer) => {
       answer = fn;
     },
@@ -81,6 +84,18 @@ describe('the provider broker', () => {
     expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(sent.headers['x-request-id']).toBe('rpl_x:0:0:baseline:1');
     expect(sent.body).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16, stream: true, stream_options: { include_usage: true } });
+  });
+
+  it('keeps its connection to a provider open from one request to the next', async () => {
+    provider.answer((_, response) => sse(response, [{ choices: [{ delta: { content: 'hi' } }] }, { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }, '[DONE]']));
+    const client = broker();
+    const before = provider.connections();
+
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await client.complete(request()));
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(provider.connections() - before).toBe(1);
   });
 
   it('reads an answer that was not streamed (no TTFT)', async () => {
