@@ -254,6 +254,23 @@ describe('the budget', () => {
   });
 });
 
+describe('an Idempotency-Key', () => {
+  it('makes racing retries of a full-fidelity create one run, and another body with the key a 409', async () => {
+    const { api } = await tenantApi(gateway, 'ff-idem');
+    const body = { baseline: 'managed', candidate: 'managed_mini', replay_class: 'full_fidelity_evaluation', traces: conversations(4), scheduled_for: isoIn(HOUR) };
+    const headers = { 'idempotency-key': 'ff-create-1' };
+
+    const retries = await Promise.all(Array.from({ length: 4 }, () => api.post('/v2/replay-runs', body, headers)));
+    const other = await api.post('/v2/replay-runs', { ...body, repetitions: 2 }, headers);
+
+    expect(retries.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(retries.map((r) => r.body.id)).size).toBe(1);
+    expect(retries.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(3);
+    expect(other.status).toBe(409);
+    expect((await api.get('/v2/replay-runs')).body.data).toHaveLength(1);
+  });
+});
+
 describe('refusals at create', () => {
   it('refuses what a full-fidelity run cannot do, naming the parameter', async () => {
     const { api } = await tenantApi(gateway, 'ff-refuse');
