@@ -306,6 +306,13 @@ const replayRead = [{ table: 'replay', mode: 'read' }] as const;
 const replayWrite = [{ table: 'replay', mode: 'readWrite' }] as const;
 const signingKey = { secret: 'reportSigningKey' } as const;
 const providers = { secret: 'providers' } as const;
+/**
+ * The replay runs API's reads share one function, and what a project sets for
+ * its runs another: each group needs exactly the same access, so sharing costs
+ * no privilege and saves a function, role, policy and log group per route.
+ */
+const replayReads = { entry: 'functions/http/replay-runs/read-routes.ts', auth: true, ...small, uses: replayRead } as const;
+const replayProject = { entry: 'functions/http/replay-runs/project-routes.ts', auth: true, ...small, uses: replayWrite } as const;
 /** Functions that end runs record their outcome in the ledger. */
 const ledgerWrite = { table: 'ledger', mode: 'readWrite' } as const;
 const detachedRead = [{ table: 'detached', mode: 'read' }] as const;
@@ -388,8 +395,8 @@ export const routes: readonly RouteSpec[] = [
     // routing_simulation completes (and is recorded in the ledger) here; full fidelity checks the configured providers.
     uses: [...replayWrite, { bucket: 'artifacts', mode: 'readWrite' }, { queue: 'runs', mode: 'send' }, { scheduler: 'manage' }, signingKey, providers, ledgerWrite],
   },
-  { method: 'GET', path: '/v2/replay-runs', entry: 'functions/http/replay-runs/list-runs.ts', auth: true, ...small, uses: replayRead },
-  { method: 'GET', path: '/v2/replay-runs/{replay_run_id}', entry: 'functions/http/replay-runs/get-run.ts', auth: true, ...small, uses: replayRead },
+  { method: 'GET', path: '/v2/replay-runs', ...replayReads },
+  { method: 'GET', path: '/v2/replay-runs/{replay_run_id}', ...replayReads },
   {
     method: 'POST',
     path: '/v2/replay-runs/{replay_run_id}/cancel',
@@ -398,30 +405,16 @@ export const routes: readonly RouteSpec[] = [
     ...small,
     uses: [...replayWrite, { scheduler: 'manage' }],
   },
-  {
-    method: 'GET',
-    path: '/v2/replay-runs/{replay_run_id}/report',
-    entry: 'functions/http/replay-runs/get-report.ts',
-    auth: true,
-    ...small,
-    uses: replayRead,
-  },
+  { method: 'GET', path: '/v2/replay-runs/{replay_run_id}/report', ...replayReads },
   { method: 'POST', path: '/v2/replay-reports/verify', entry: 'functions/http/replay-runs/verify-report.ts', auth: true, ...small, uses: [signingKey] },
-  { method: 'PUT', path: '/v2/aliases/{name}', entry: 'functions/http/replay-runs/put-alias.ts', auth: true, ...small, uses: replayWrite },
-  { method: 'GET', path: '/v2/aliases', entry: 'functions/http/replay-runs/list-aliases.ts', auth: true, ...small, uses: replayRead },
+  { method: 'PUT', path: '/v2/aliases/{name}', ...replayProject },
+  { method: 'GET', path: '/v2/aliases', ...replayReads },
   { method: 'POST', path: '/v2/usage-events', entry: 'functions/http/replay-runs/record-usage.ts', auth: true, timeoutSeconds: 29, memoryMb: 512, uses: replayWrite },
-  {
-    method: 'POST',
-    path: '/v2/namespaces/{name}/purge',
-    entry: 'functions/http/replay-runs/purge-namespace.ts',
-    auth: true,
-    ...small,
-    uses: replayWrite,
-  },
-  { method: 'GET', path: '/v2/namespaces', entry: 'functions/http/replay-runs/list-namespaces.ts', auth: true, ...small, uses: replayRead },
-  { method: 'GET', path: '/v2/replay-settings', entry: 'functions/http/replay-runs/get-settings.ts', auth: true, ...small, uses: replayRead },
-  { method: 'PUT', path: '/v2/replay-settings', entry: 'functions/http/replay-runs/put-settings.ts', auth: true, ...small, uses: replayWrite },
-  { method: 'GET', path: '/v2/usage-events', entry: 'functions/http/replay-runs/list-usage.ts', auth: true, ...small, uses: replayRead },
+  { method: 'POST', path: '/v2/namespaces/{name}/purge', ...replayProject },
+  { method: 'GET', path: '/v2/namespaces', ...replayReads },
+  { method: 'GET', path: '/v2/replay-settings', ...replayReads },
+  { method: 'PUT', path: '/v2/replay-settings', ...replayProject },
+  { method: 'GET', path: '/v2/usage-events', ...replayReads },
   {
     method: 'POST',
     path: '/api/v1/replay',
