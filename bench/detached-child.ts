@@ -24,7 +24,7 @@ const routes = JSON.parse(process.env[DETACHED_ROUTES_ENV] ?? '{}') as Record<st
 const queueUrl = routes[route]!.queue_url;
 const warmUpRoute = 'bench-warm-up';
 // The bench's project (BENCH_PROJECT_ID, a prj_… id): its outputs are under <project id>/<execution id>/stage/.
-const caller = { projectId: process.env.BENCH_PROJECT_ID ?? 'bench', keyId: 'key_bench' };
+const caller = { orgId: 'bench', projectId: process.env.BENCH_PROJECT_ID ?? 'bench', keyId: 'key_bench' };
 let started = performance.now();
 let cpuAtStart = process.cpuUsage();
 let objects = 0;

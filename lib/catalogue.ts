@@ -422,11 +422,13 @@ export const routes: readonly RouteSpec[] = [
     auth: true,
     timeoutSeconds: 29,
     memoryMb: 1024,
+    // The ledger: an execution the request finishes writes its submission (kind detached_replay).
     uses: [
       { table: 'detached', mode: 'readWrite' },
       { bucket: 'outputs', mode: 'read' },
       { routes: 'send' },
       { queue: 'detachedPages', mode: 'send' },
+      { table: 'ledger', mode: 'readWrite' },
     ],
   },
   {
@@ -552,7 +554,8 @@ export const workers: readonly WorkerSpec[] = [
     maxConcurrency: 10,
     timeoutSeconds: 60,
     memoryMb: 1024,
-    uses: [{ table: 'detached', mode: 'readWrite' }, { bucket: 'outputs', mode: 'read' }, { routes: 'send' }, { queue: 'detachedPages', mode: 'send' }],
+    // The ledger: the page or resume message that ends an execution writes its submission.
+    uses: [{ table: 'detached', mode: 'readWrite' }, { bucket: 'outputs', mode: 'read' }, { routes: 'send' }, { queue: 'detachedPages', mode: 'send' }, { table: 'ledger', mode: 'readWrite' }],
   },
   {
     entry: 'functions/workers/session-replay-worker.ts',

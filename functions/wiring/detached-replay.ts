@@ -34,5 +34,7 @@ export const detachedReplay = createDetachedReplayService({
   ...(inlineBudgetMs !== undefined ? { inlineBudgetMs } : {}),
   // When the resume message comes (tests shorten it; it must stay past the start function's timeout on AWS).
   ...(resumeAfterSeconds !== undefined ? { resumeAfterSeconds } : {}),
+  // Imported at first use: only the functions that end executions are granted the ledger.
+  recordOutcome: async (orgId, outcome) => (await import('./job-ledger.ts')).recordJobOutcome(orgId, outcome),
   onRecoverableError: (what, error) => logger.warn(`Detached replay: ${what} failed; the resume message hands the rest to the page queue`, { error: error as Error }),
 });

@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import { NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
-import { toView, type ExecutionRecord, type ExecutionView, type PageMessage, type PageOutcome, type ResumeMessage } from './execution.ts';
+import type { RecordJobOutcome } from '../ledger/job-outcome.ts';
+import { outcomeOf, toView, type ExecutionRecord, type ExecutionView, type PageMessage, type PageOutcome, type ResumeMessage } from './execution.ts';
 import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';
 import { unfinishedPages } from './page-chain.ts';
 import type { BatchPublisher, ExecutionStore, ObjectLister, PageQueue, RouteDirectory } from './ports.ts';
@@ -25,6 +26,8 @@ export interface DetachedReplayDependencies {
   backoff?: (attempt: number) => Promise<void>;
   /** Told of a failure the request got past: the resume message hands on what it left. */
   onRecoverableError?: (what: string, error: unknown) => void;
+  /** Writes an ended execution to its org's ledger (once, however often it is called). */
+  recordOutcome?: RecordJobOutcome;
 }
 
 export interface StartInput {
@@ -35,6 +38,7 @@ export interface StartInput {
 }
 
 export interface Caller {
+  orgId: string;
   projectId: string;
   keyId: string;
 }
@@ -132,6 +136,18 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
     return undefined;
   }
 
+  /**
+   * Writes an ended execution to its org's ledger. Called by whatever ends
+   * it, and again by every later message that finds it ended (the resume
+   * message always comes), so a crash between the two writes loses nothing.
+   */
+  async function recordEnded(projectId: string, executionId: string, known?: ExecutionRecord): Promise<void> {
+    if (!deps.recordOutcome) return;
+    const record = known && known.status !== 'publishing' ? known : await deps.store.get(projectId, executionId);
+    if (!record?.org_id || record.status === 'publishing' || !record.completed_at) return;
+    await deps.recordOutcome(record.org_id, outcomeOf({ ...record, completed_at: record.completed_at }));
+  }
+
   async function getRecord(projectId: string, executionId: string): Promise<ExecutionRecord> {
     const record = await deps.store.get(projectId, executionId);
     if (!record) throw new NotFoundError(`No detached replay execution ${executionId}`, 'execution_not_found');
@@ -173,6 +189,7 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
         lineage: parent ? [parent.execution_id, ...parent.lineage].slice(0, L.lineageDepth) : [],
         requested_by: caller.keyId,
         project_id: caller.projectId,
+        org_id: caller.orgId,
         bucket: deps.bucket,
         prefix,
         pages_done: 0,
@@ -186,6 +203,7 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
         // Once, after every page of this request is counted: pages finish out of order.
         await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
         const current = await getRecord(caller.projectId, record.execution_id);
+        await recordEnded(record.project_id, record.execution_id, current).catch((error: unknown) => recoverable('recording the execution in the ledger', error));
         return { view: toView(current), complete: current.status !== 'publishing' };
       } catch (error) {
         recoverable('reading the execution back', error);
@@ -203,7 +221,10 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       const record = await deps.store.get(message.project_id, message.execution_id);
       if (!record) return 'unknown';
       // Ended (the sweeper gave up on it): a late page must not publish, nor move its counts.
-      if (record.status !== 'publishing') return 'skipped';
+      if (record.status !== 'publishing') {
+        await recordEnded(record.project_id, record.execution_id, record);
+        return 'skipped';
+      }
       const [page, successor] = await deps.store.pagePair(message.project_id, message.execution_id, message.page);
       if (page.done) return 'skipped';
       const listing = await deps.lister.list(record.bucket, record.prefix, message.after ?? undefined);
@@ -213,7 +234,7 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       const withErrors = (record.errors?.length ?? 0) < L.errorsPerExecution;
       const counted = await deps.store.completePage(record.project_id, record.execution_id, message.page, outcome, { next: listing.next ?? null, withErrors }, at());
       if (!counted) return 'skipped';
-      await deps.store.finishIfComplete(record.project_id, record.execution_id, at());
+      if (await deps.store.finishIfComplete(record.project_id, record.execution_id, at())) await recordEnded(record.project_id, record.execution_id);
       return 'published';
     },
 
@@ -221,11 +242,16 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
     async resume(message: ResumeMessage): Promise<'resumed' | 'finished' | 'nothing to resume' | 'skipped' | 'unknown'> {
       const record = await deps.store.get(message.project_id, message.execution_id);
       if (!record) return 'unknown';
-      if (record.status !== 'publishing') return 'skipped';
+      if (record.status !== 'publishing') {
+        await recordEnded(record.project_id, record.execution_id, record);
+        return 'skipped';
+      }
       const missing = unfinishedPages(await deps.store.pages(message.project_id, message.execution_id));
       for (const { page, after } of missing) await sendPage(record, page, after);
       if (missing.length) return 'resumed';
-      return (await deps.store.finishIfComplete(record.project_id, record.execution_id, at())) ? 'finished' : 'nothing to resume';
+      if (!(await deps.store.finishIfComplete(record.project_id, record.execution_id, at()))) return 'nothing to resume';
+      await recordEnded(record.project_id, record.execution_id);
+      return 'finished';
     },
 
     get: async (projectId: string, executionId: string) => toView(await getRecord(projectId, executionId)),
@@ -243,7 +269,10 @@ export function createDetachedReplayService(deps: DetachedReplayDependencies) {
       let touched = 0;
       for (const ref of await deps.store.stalled(before)) {
         const reason = `No page finished for ${L.stallSeconds / 60} minutes (a page message failed repeatedly: see the page queue's DLQ); counts are those of the pages that finished.`;
-        if (await deps.store.markStalled(ref.project_id, ref.execution_id, reason, at())) touched++;
+        if (!(await deps.store.markStalled(ref.project_id, ref.execution_id, reason, at()))) continue;
+        touched++;
+        // A page message of it may still come from the DLQ and record it again; a failure here is not the sweep's.
+        await recordEnded(ref.project_id, ref.execution_id).catch((error: unknown) => recoverable('recording a stalled execution in the ledger', error));
       }
       return touched;
     },

@@ -1,3 +1,5 @@
+import type { JobOutcome } from '../ledger/job-outcome.ts';
+
 /** A detached replay: one request that republished stored outputs to a route's queue. */
 export type ExecutionStatus = 'publishing' | 'publishing_complete' | 'partial_failure';
 
@@ -31,6 +33,8 @@ export interface ExecutionView {
  */
 export interface ExecutionRecord extends ExecutionView {
   project_id: string;
+  /** The org whose ledger records the execution when it ends (absent on executions from before). */
+  org_id?: string | undefined;
   bucket: string;
   prefix: string;
   pages_done: number;
@@ -81,6 +85,20 @@ export interface PageState {
   done: boolean;
   /** When done: where the next page starts (`null`: this was the last page). */
   next?: string | null;
+}
+
+/** An ended execution as its org's ledger shows it: objects found as actions, published as replayed, failed as divergences. */
+export function outcomeOf(record: ExecutionRecord & { completed_at: string }): JobOutcome {
+  return {
+    kind: 'detached_replay',
+    runId: record.execution_id,
+    status: record.objects_failed === 0 && record.status === 'publishing_complete' ? 'success' : record.objects_published > 0 ? 'partial' : 'failed',
+    actions_total: record.objects_found,
+    actions_replayed: record.objects_published,
+    divergences: record.objects_failed,
+    started_at: record.created_at,
+    finished_at: record.completed_at,
+  };
 }
 
 export function toView(record: ExecutionRecord): ExecutionView {

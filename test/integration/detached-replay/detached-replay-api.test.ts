@@ -22,6 +22,24 @@ beforeEach(() => purge(queueUrl()));
 const request = (from: string, overrides: Record<string, unknown> = {}) => ({ from_execution_id: from, from_stage: 'boost/compacted', to_route: 'example-ingest', ...overrides });
 
 describe('POST /api/v1/replay', () => {
+  it("writes the ended execution once to its org's ledger, so the Replay Hub lists it as a detached replay", async () => {
+    // Prepare
+    const from = randomUUID();
+    await seedOutputs(tenant.projectId, from, 'boost/compacted', 30);
+
+    // Act
+    const response = await api.post('/api/v1/replay', request(from));
+    await drain(queueUrl(), 30);
+    const history = await api.get('/api/v1/replay/history?kind=detached_replay&limit=200');
+
+    // Assess
+    expect(response.status).toBe(200);
+    const entries = history.body.items.filter((item: { run_id: string }) => item.run_id === response.body.execution_id);
+    expect(entries).toEqual([
+      expect.objectContaining({ kind: 'detached_replay', status: 'success', actions_total: 30, actions_replayed: 30, divergences: 0, finished_at: response.body.completed_at }),
+    ]);
+  });
+
   it('publishes every object once, skipping sidecars, with the ids of the replay', async () => {
     // Prepare
     const from = randomUUID();

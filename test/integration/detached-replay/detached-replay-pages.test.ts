@@ -46,7 +46,7 @@ function service(overrides: Partial<DetachedReplayDependencies> = {}) {
     ...overrides,
   });
 }
-const caller = () => ({ projectId: tenant.projectId, keyId: 'key_test' });
+const caller = () => ({ orgId: tenant.orgId, projectId: tenant.projectId, keyId: 'key_test' });
 
 async function nextPageMessage(): Promise<PageMessage> {
   const message = await waitFor(

@@ -4,9 +4,10 @@ import { createDetachedReplayService, type DetachedReplayService } from '../../.
 import type { PageMessage, PageQueueMessage, ResumeMessage } from '../../../../functions/core/detached-replay/execution.ts';
 import type { BatchPublisher, ObjectLister, OutgoingMessage, RouteDirectory } from '../../../../functions/core/detached-replay/ports.ts';
 import { unfinishedPages } from '../../../../functions/core/detached-replay/page-chain.ts';
+import type { JobOutcome } from '../../../../functions/core/ledger/job-outcome.ts';
 import { fakeExecutionStore } from './fake-execution-store.ts';
 
-const caller = { projectId: 'prj', keyId: 'key_1' };
+const caller = { orgId: 'acme', projectId: 'prj', keyId: 'key_1' };
 const from = '0194c1a2-1111-7000-8000-000000000001';
 const prefix = `prj/${from}/stage/`;
 const request = { from_execution_id: from, from_stage: 'stage', to_route: 'ingest' };
@@ -71,6 +72,8 @@ interface SetupOptions {
   inlineBudgetMs?: number;
   publisher?: ReturnType<typeof recordingPublisher>;
   routes?: RouteDirectory;
+  /** Makes the ledger refuse the next writes, as an outage would. */
+  ledgerFailures?: number;
 }
 
 function setup(options: SetupOptions) {
@@ -81,8 +84,18 @@ function setup(options: SetupOptions) {
   let ids = 0;
   const newId = () => `0194c1a2-2222-7000-8000-${String(++ids).padStart(12, '0')}`;
   const recovered: string[] = [];
+  // The ledger as the job-outcome recorder keeps it: one entry per job, however often it is recorded.
+  const ledger = new Map<string, { orgId: string; outcome: JobOutcome }>();
+  let ledgerFailures = options.ledgerFailures ?? 0;
+  const recordOutcome = async (orgId: string, outcome: JobOutcome) => {
+    if (ledgerFailures > 0) {
+      ledgerFailures--;
+      throw new Error('ledger unavailable');
+    }
+    ledger.set(`${outcome.kind}:${outcome.runId}`, { orgId, outcome });
+  };
   /** A service over the same store, queue and lister: another process, as after a restart. */
-  const instance = (publisherOf: BatchPublisher = publisher) =>
+  const instance = (publisherOf: BatchPublisher = publisher, at = new Date('2026-11-25T10:00:00Z')) =>
     createDetachedReplayService({
       store: fake.store,
       lister,
@@ -90,13 +103,14 @@ function setup(options: SetupOptions) {
       pages: queue,
       routes: options.routes ?? { all: () => [{ name: 'ingest', queueUrl: 'queue://ingest' }] },
       bucket: 'outputs',
-      now: () => new Date('2026-11-25T10:00:00Z'),
+      now: () => at,
       newId,
       ...(options.inlineBudgetMs === undefined ? {} : { inlineBudgetMs: options.inlineBudgetMs }),
       backoff: async () => {},
       onRecoverableError: (what) => void recovered.push(what),
+      recordOutcome,
     });
-  return { service: instance(), instance, fake, sent, queue, lister, recovered };
+  return { service: instance(), instance, fake, sent, queue, lister, recovered, ledger };
 }
 
 /** Plays the page worker: handles page messages in order until none is left; returns each outcome. */
@@ -349,6 +363,64 @@ describe('detached replay, when the starting request dies', () => {
     expect(await service.resume({ kind: 'resume', project_id: 'prj', execution_id: '0194c1a2-2222-7000-8000-0000000000ff' })).toBe('unknown');
     expect(queue.pages()).toEqual([]);
     expect((await service.get('prj', view.execution_id)).status).toBe('publishing_complete');
+  });
+});
+
+describe("an ended execution in its org's ledger", () => {
+  it('is recorded once when the request finishes it, and not again when its resume message comes', async () => {
+    const { service, queue, ledger } = setup({ keys: keysOf(25), pageSize: 10 });
+
+    const { view } = await service.start(caller, request);
+    await service.resume(queue.resumes()[0]!.message as ResumeMessage);
+
+    expect([...ledger.values()]).toEqual([
+      {
+        orgId: 'acme',
+        outcome: {
+          kind: 'detached_replay',
+          runId: view.execution_id,
+          status: 'success',
+          actions_total: 25,
+          actions_replayed: 25,
+          divergences: 0,
+          started_at: view.created_at,
+          finished_at: view.completed_at,
+        },
+      },
+    ]);
+  });
+
+  it('is recorded by the page that finishes it, with failed objects as divergences', async () => {
+    const publisher = recordingPublisher({ refuse: (key) => key.endsWith('0003.json') });
+    const { service, queue, ledger } = setup({ keys: keysOf(30), pageSize: 10, inlineBudgetMs: 0, publisher });
+
+    const { view } = await service.start(caller, request);
+    await drainPages(service, queue);
+
+    expect(ledger.get(`detached_replay:${view.execution_id}`)?.outcome).toMatchObject({ status: 'partial', actions_total: 30, actions_replayed: 29, divergences: 1 });
+  });
+
+  it('is recorded by the resume message when the ledger failed as the request finished it', async () => {
+    const { service, queue, ledger, recovered } = setup({ keys: keysOf(5), pageSize: 10, ledgerFailures: 1 });
+
+    const { view, complete } = await service.start(caller, request);
+    expect(complete).toBe(true);
+    expect(ledger.size).toBe(0);
+    expect(recovered).toContain('recording the execution in the ledger');
+
+    expect(await service.resume(queue.resumes()[0]!.message as ResumeMessage)).toBe('skipped');
+    expect(ledger.get(`detached_replay:${view.execution_id}`)?.outcome).toMatchObject({ status: 'success', actions_total: 5 });
+  });
+
+  it('is recorded when the sweeper ends a stalled execution', async () => {
+    const { service, instance, ledger } = setup({ keys: keysOf(30), pageSize: 10, inlineBudgetMs: 0 });
+    const { view } = await service.start(caller, request);
+    expect(view.status).toBe('publishing');
+
+    // The page messages never come (they wait in the DLQ); the sweep runs an hour later.
+    expect(await instance(undefined, new Date('2026-11-25T11:00:00Z')).sweep()).toBe(1);
+
+    expect(ledger.get(`detached_replay:${view.execution_id}`)?.outcome).toMatchObject({ status: 'partial', actions_total: 7, actions_replayed: 7, divergences: 0 });
   });
 });
 

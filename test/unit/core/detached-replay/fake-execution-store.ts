@@ -85,8 +85,9 @@ export function fakeExecutionStore() {
       record.completed_at = at;
       return true;
     },
-    async stalled() {
-      return [];
+    // No progress times are kept here: an execution still publishing counts as stalled once it was created before `before`.
+    async stalled(before) {
+      return [...records.values()].filter((r) => r.status === 'publishing' && r.created_at < before).map((r) => ({ project_id: r.project_id, execution_id: r.execution_id }));
     },
     async markStalled(projectId, executionId, reason, at) {
       const record = recordOf(projectId, executionId);
