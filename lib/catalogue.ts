@@ -1,12 +1,14 @@
-import cdkConfig from '../cdk.json' with { type: 'json' };
-
 /**
  * The resource catalogue: every table, queue, bucket, route and worker of
  * Reprise, described once. The CDK stack (`lib/cdk`) and the local platform
  * (`lib/local`) both build from this file, so the two cannot drift.
  *
  * Plain data only: no CDK or AWS SDK imports, so the local platform can load
- * it without pulling in aws-cdk-lib.
+ * it without pulling in aws-cdk-lib. Functions import it too (env var names,
+ * limits of the page build), so it holds no deployment configuration: what a
+ * deployment chooses (the detached replay routes of cdk.json) lives in
+ * `deployment-config.ts`, which only the CDK app and the local platform read;
+ * functions get it through their environment.
  */
 
 export type TableId = 'apiKeys' | 'projects' | 'ledger' | 'replay' | 'detached' | 'proxy' | 'reproducibility';
@@ -222,62 +224,8 @@ export const queues = {
   },
 } as const satisfies Record<QueueId, QueueSpec>;
 
-/**
- * A detached replay route: a name users replay to, and the queue behind it —
- * one the stack creates (with a DLQ and an alarm) or an existing one by ARN.
- * Configured in cdk.json under `context["reprise:routes"]`.
- */
-export interface DetachedRouteSpec {
-  readonly name: string;
-  readonly description?: string;
-  /** `"create"`: the stack creates the queue. Otherwise `queueArn` names an existing one. */
-  readonly queue?: 'create';
-  readonly queueArn?: string;
-  /** Ids (`prj_…`, from `npm run api-key -- projects`) of the projects allowed to replay to this route; all when absent. */
-  readonly projects?: readonly string[];
-  /** For created queues. @default 60 */
-  readonly visibilityTimeoutSeconds?: number;
-  /** For created queues. @default 5 */
-  readonly maxReceiveCount?: number;
-}
-
-/** Env var carrying `{ name: { queue_url, projects? } }` into the functions that publish. */
+/** Env var carrying `{ name: { queue_url, projects? } }` into the functions that publish (see `deployment-config.ts`). */
 export const DETACHED_ROUTES_ENV = 'DETACHED_ROUTES';
-
-export const detachedRoutes: readonly DetachedRouteSpec[] = readRoutes(cdkConfig.context['reprise:routes']);
-
-/** Queue name of a route on the local platform (the ARN's last part for imported ones). */
-export function routeQueueName(route: DetachedRouteSpec): string {
-  return route.queueArn ? route.queueArn.split(':').at(-1)! : `reprise-route-${route.name}`;
-}
-
-/** The settings of a queue the stack (and the local platform) creates for a route. */
-export function routeQueueSettings(route: DetachedRouteSpec): Pick<QueueSpec, 'localName' | 'visibilityTimeoutSeconds' | 'maxReceiveCount' | 'retentionDays'> {
-  return { localName: routeQueueName(route), visibilityTimeoutSeconds: route.visibilityTimeoutSeconds ?? 60, maxReceiveCount: route.maxReceiveCount ?? 5, retentionDays: 4 };
-}
-
-/** The value of DETACHED_ROUTES_ENV for these routes, given each one's queue URL. */
-export function routesEnvValue<Url>(routes: readonly DetachedRouteSpec[], queueUrlOf: (route: DetachedRouteSpec) => Url) {
-  return Object.fromEntries(routes.map((route) => [route.name, { queue_url: queueUrlOf(route), ...(route.projects ? { projects: route.projects } : {}) }]));
-}
-
-function readRoutes(config: unknown): DetachedRouteSpec[] {
-  if (!Array.isArray(config)) throw new Error('cdk.json context "reprise:routes" must be a list of routes');
-  const names = new Set<string>();
-  return config.map((raw: DetachedRouteSpec, i) => {
-    const where = `cdk.json "reprise:routes"[${i}]`;
-    if (typeof raw?.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(raw.name)) throw new Error(`${where}: name must be 1-64 of a-z 0-9 _ -`);
-    if (names.has(raw.name)) throw new Error(`${where}: route ${raw.name} is defined twice`);
-    names.add(raw.name);
-    if ((raw.queue === 'create') === Boolean(raw.queueArn)) throw new Error(`${where}: give either "queue": "create" or a "queueArn"`);
-    if (raw.queueArn && !/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/.test(raw.queueArn)) throw new Error(`${where}: queueArn is not an SQS queue ARN`);
-    if (raw.queueArn?.endsWith('.fifo')) throw new Error(`${where}: FIFO queues are not supported (messages carry no group id)`);
-    // Names are unique only within an org: a route open to a name would be open to every org that picks it.
-    const badProject = raw.projects?.find((project) => typeof project !== 'string' || !/^prj_[0-9a-z]{26}$/.test(project));
-    if (badProject !== undefined) throw new Error(`${where}: projects must be project ids (prj_…, see \`npm run api-key -- projects --org <org>\`), not ${JSON.stringify(badProject)}`);
-    return raw;
-  });
-}
 
 export const secrets = {
   reportSigningKey: {

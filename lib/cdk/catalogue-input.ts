@@ -1,6 +1,5 @@
 import * as repriseCatalogue from '../catalogue.ts';
 import type {
-  DetachedRouteSpec,
   BucketId,
   BucketSpec,
   FunctionSpec,
@@ -14,6 +13,7 @@ import type {
   TableSpec,
   WorkerSpec,
 } from '../catalogue.ts';
+import { detachedRoutes, type DetachedRouteSpec } from '../deployment-config.ts';
 
 /** Where one-time schedules live and where they deliver (`scheduling` in the catalogue). */
 export interface SchedulingSpec {
@@ -44,12 +44,12 @@ export interface Catalogue {
   readonly workers: readonly WorkerSpec[];
   readonly scheduled: readonly ScheduledSpec[];
   readonly scheduling: SchedulingSpec;
-  /** Detached replay routes and their queues (from cdk.json). */
+  /** Detached replay routes and their queues (from cdk.json, through `deployment-config.ts`). */
   readonly detachedRoutes: readonly DetachedRouteSpec[];
 }
 
 /** Reprise's own catalogue, typed as the stack reads it. */
-export const catalogue: Catalogue = repriseCatalogue;
+export const catalogue: Catalogue = { ...repriseCatalogue, detachedRoutes };
 
 /** The catalogue's keys with their own id type (`Object.keys` widens to `string`). */
 export function idsOf<K extends string>(record: Readonly<Record<K, unknown>>): K[] {

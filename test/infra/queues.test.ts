@@ -30,6 +30,18 @@ describe('queues', () => {
     }
   });
 
+  it('have the settings users rely on, pinned as literals: runs 720 s / 3 receives, detached pages 360 s / 5, a created route 60 s / 5 by default', () => {
+    const settingsOf = (logicalId: string) => {
+      const { VisibilityTimeout, RedrivePolicy } = queue(logicalId);
+      return [VisibilityTimeout, (RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount];
+    };
+    const [routeQueueId] = q.byPrefix('AWS::SQS::Queue', 'QueuesRouteExampleIngestQueue');
+
+    expect(settingsOf(q.queueId('runs'))).toEqual([720, 3]);
+    expect(settingsOf(q.queueId('detachedPages'))).toEqual([360, 5]);
+    expect(settingsOf(routeQueueId)).toEqual([60, 5]);
+  });
+
   it('are encrypted by SQS and refuse requests without TLS, DLQs included', () => {
     const policies = q.resources('AWS::SQS::QueuePolicy');
     for (const [id, properties] of q.resources('AWS::SQS::Queue')) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue } from '../../lib/cdk/catalogue-input.ts';
+import { readRoutes } from '../../lib/deployment-config.ts';
 import { synthesize } from './synth.ts';
 import { allFunctions, queries, type Statement } from './template-queries.ts';
 
@@ -34,5 +35,22 @@ describe('detached replay route queues', () => {
       );
       expect(granted.length, id).toBe(senders.length);
     }
+  });
+});
+
+describe('detached replay route names', () => {
+  const colliding = [
+    { name: 'orders-in', queue: 'create' as const },
+    { name: 'orders_in', queue: 'create' as const },
+  ];
+
+  it('that would share a queue construct id are refused at synth, naming both', () => {
+    expect(() => synthesize({ catalogue: { ...catalogue, detachedRoutes: colliding } })).toThrow(
+      'Detached replay routes "orders-in" and "orders_in" cannot both exist: their queues would share the construct id RouteOrdersIn',
+    );
+  });
+
+  it('that would share a queue construct id are refused when cdk.json is read, naming both', () => {
+    expect(() => readRoutes(colliding)).toThrow(/"orders-in" and "orders_in"/);
   });
 });

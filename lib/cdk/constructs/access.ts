@@ -6,7 +6,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { DETACHED_ROUTES_ENV, routesEnvValue, type Access, type BucketId, type QueueId, type SecretId, type TableId } from '../../catalogue.ts';
+import { DETACHED_ROUTES_ENV, type Access, type BucketId, type QueueId, type SecretId, type TableId } from '../../catalogue.ts';
+import { routesEnvValue } from '../../deployment-config.ts';
 import type { Catalogue } from '../catalogue-input.ts';
 
 /** What `{ scheduler: 'manage' }` resolves against. */

@@ -6,7 +6,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { routeQueueSettings, type QueueId, type QueueSpec } from '../../catalogue.ts';
+import type { QueueId, QueueSpec } from '../../catalogue.ts';
+import { assertDistinctConstructIds, routeConstructId, routeQueueSettings } from '../../deployment-config.ts';
 import { idsOf, pascal, type Catalogue } from '../catalogue-input.ts';
 
 export interface QueuesProps {
@@ -60,8 +61,9 @@ export class Queues extends Construct {
     }
 
     this.routeQueues = {};
+    assertDistinctConstructIds(props.routes ?? []);
     for (const route of props.routes ?? []) {
-      const id = `Route${route.name.split(/[-_]/).map(pascal).join('')}`;
+      const id = routeConstructId(route.name);
       this.routeQueues[route.name] = route.queueArn
         ? Queue.fromQueueArn(this, id, route.queueArn)
         : this.queueWithDlq(id, `route ${route.name}`, routeQueueSettings(route), props, alarmAction).queue;

@@ -1,18 +1,24 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { detachedRoutes, routeQueueSettings } from '../../../lib/catalogue.ts';
+import { queues } from '../../../lib/catalogue.ts';
 import { routeQueueUrl } from '../detached-replay/support.ts';
 
-describe('the local route queues', () => {
-  it('have the visibility timeout and redrive of the queues the stack creates for the same routes', async () => {
-    const sqs = new SQSClient({});
-    for (const route of detachedRoutes.filter((r) => r.queue === 'create')) {
-      const settings = routeQueueSettings(route);
+// Literal values on purpose: read back from the code that sets them, a changed default would pass unnoticed.
+const sqs = new SQSClient({});
+const attributesOf = async (queueUrl: string) => {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }));
+  return { visibilityTimeout: Number(Attributes?.VisibilityTimeout), maxReceiveCount: JSON.parse(Attributes?.RedrivePolicy ?? '{}').maxReceiveCount };
+};
 
-      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: routeQueueUrl(route.name), AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }));
+describe('the local queues', () => {
+  it('give a created route without settings (example-ingest) the defaults: 60 s visibility, 5 receives before its DLQ', async () => {
+    expect(await attributesOf(routeQueueUrl('example-ingest'))).toEqual({ visibilityTimeout: 60, maxReceiveCount: 5 });
+  });
 
-      expect(Number(Attributes?.VisibilityTimeout), route.name).toBe(settings.visibilityTimeoutSeconds);
-      expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}').maxReceiveCount, route.name).toBe(settings.maxReceiveCount);
-    }
+  it('give the run queue 720 s and 3 receives, the detached page queue 360 s and 5 receives', async () => {
+    const urlOf = (name: string) => `${process.env.AWS_ENDPOINT_URL_SQS}/000000000000/${name}`;
+
+    expect(await attributesOf(urlOf(queues.runs.localName))).toEqual({ visibilityTimeout: 720, maxReceiveCount: 3 });
+    expect(await attributesOf(urlOf(queues.detachedPages.localName))).toEqual({ visibilityTimeout: 360, maxReceiveCount: 5 });
   });
 });
