@@ -286,6 +286,29 @@ const artifactsRead = { bucket: 'artifacts', mode: 'read' } as const;
 const artifactsWrite = { bucket: 'artifacts', mode: 'readWrite' } as const;
 const sessionWrite = { auth: true, timeoutSeconds: 29, memoryMb: 1024, uses: [...reproWrite, artifactsWrite] } as const;
 
+/** The parts of a catalogue that name the environment variables of an `Access`. */
+export interface EnvironmentNames {
+  readonly tables: Readonly<Record<TableId, Pick<TableSpec, 'envName'>>>;
+  readonly queues: Readonly<Record<QueueId, Pick<QueueSpec, 'envName'>>>;
+  readonly buckets: Readonly<Record<BucketId, Pick<BucketSpec, 'envName'>>>;
+  readonly secrets: Readonly<Record<SecretId, Pick<SecretSpec, 'envName'>>>;
+  readonly scheduling: { readonly env: Readonly<Record<string, string>> };
+}
+
+/**
+ * The environment variables the stack gives a function for one thing it
+ * uses (`lib/cdk/constructs/access.ts` sets them with the grant); the local
+ * platform gives each handler exactly these too.
+ */
+export function envNamesOf(access: Access, names: EnvironmentNames = { tables, queues, buckets, secrets, scheduling }): string[] {
+  if ('table' in access) return [names.tables[access.table].envName];
+  if ('queue' in access) return [names.queues[access.queue].envName];
+  if ('bucket' in access) return [names.buckets[access.bucket].envName];
+  if ('secret' in access) return [names.secrets[access.secret].envName];
+  if ('routes' in access) return [DETACHED_ROUTES_ENV];
+  return Object.values(names.scheduling.env);
+}
+
 /** The built Replay Hub page (`web/`, built by `npm run build`). */
 export const pageFiles: BundledFiles = { from: 'dist/web', into: 'web' };
 /** Every page route shares one function, so the HTML and its assets warm the same container. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authorizer, fallbackRoute, routes, type FunctionSpec, type RouteSpec } from '../catalogue.ts';
-import { invoke } from './invoke.ts';
+import { inProcessHost, type FunctionHost } from './function-host.ts';
 import { createRouteMatcher } from '../route-matcher.ts';
 
 /** API Gateway's own payload limit. */
@@ -21,10 +21,13 @@ export interface HttpGateway {
  * Gateway v2 event, runs the authorizer for routes that need it, and invokes
  * the route's handler module — the same module Lambda runs.
  */
-export async function startHttpGateway(options: { port?: number; host?: string; routes?: readonly RouteSpec[] } = {}): Promise<HttpGateway> {
+export async function startHttpGateway(
+  options: { port?: number; host?: string; routes?: readonly RouteSpec[]; /** Where handlers run. @default in this process */ functions?: FunctionHost } = {},
+): Promise<HttpGateway> {
   const match = createRouteMatcher(options.routes ?? routes);
+  const functions = options.functions ?? inProcessHost;
   const server = createServer((request, response) => {
-    handle(request, response, match).catch((error: unknown) => {
+    handle(request, response, match, functions).catch((error: unknown) => {
       console.error('local gateway error', error);
       if (!response.headersSent) writeJson(response, 500, { message: 'Internal Server Error' });
     });
@@ -43,7 +46,7 @@ export async function startHttpGateway(options: { port?: number; host?: string; 
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, match: ReturnType<typeof createRouteMatcher>) {
+async function handle(request: IncomingMessage, response: ServerResponse, match: ReturnType<typeof createRouteMatcher>, functions: FunctionHost) {
   const body = await readBody(request);
   if (body === 'too_large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
 
@@ -55,7 +58,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, match:
   const event = toEvent(request, url, method, routeKey, body, found?.pathParameters);
 
   if (found?.route.auth) {
-    const verdict = (await invoke(authorizer, toAuthorizerEvent(event))) as { isAuthorized?: boolean; context?: Record<string, unknown> };
+    const verdict = (await functions.invoke(authorizer, toAuthorizerEvent(event))) as { isAuthorized?: boolean; context?: Record<string, unknown> };
     if (!verdict?.isAuthorized) return writeJson(response, 403, { message: 'Forbidden' });
     (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: verdict.context ?? {} };
   }
@@ -63,7 +66,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, match:
   const spec: FunctionSpec = found?.route ?? fallbackRoute;
   let result: unknown;
   try {
-    result = await invoke(spec, event);
+    result = await functions.invoke(spec, event);
   } catch (error) {
     console.error(`${spec.entry} failed`, error);
     return writeJson(response, 500, { message: 'Internal Server Error' });

@@ -7,7 +7,8 @@ import { detachedRoutes, routeQueueName, routeQueueSettings, routesEnvValue } fr
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startFauxqsProcess } from './fauxqs-process.ts';
 import { startHttpGateway } from './http-gateway.ts';
-import { invoke } from './invoke.ts';
+import { createIsolatedHost } from './function-host.ts';
+import { functionEnvironment } from './function-environment.ts';
 import { dlqName, LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
 import { startSchedulerStandIn, type SchedulerStandIn } from './scheduler-stand-in.ts';
 import { startSqsPollers } from './sqs-pollers.ts';
@@ -43,6 +44,8 @@ export interface EndpointsFile {
 
 export interface Platform {
   endpoints: EndpointsFile;
+  /** Every variable any function gets (each function gets only its own; integration tests load handlers with all of them). */
+  environment: Record<string, string>;
   scheduler: SchedulerStandIn;
   stop(): Promise<void>;
 }
@@ -98,7 +101,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const targetQueue = queues[scheduling.targetQueue].localName;
     const signingKeyEnv = secrets.reportSigningKey.localValueEnvName;
     const providersEnv = secrets.providers.localValueEnvName;
-    Object.assign(process.env, {
+    // What every function gets, as Lambda gives every function its region, credentials and settings.
+    const common: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
@@ -111,16 +115,24 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       POWERTOOLS_SERVICE_NAME: 'reprise',
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      ...(process.env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL } : {}),
       REPRISE_ALLOW_LOOPBACK_TARGETS: options.allowLoopbackTargets ? 'true' : 'false',
+      ...(process.env.DETACHED_INLINE_BUDGET_MS ? { DETACHED_INLINE_BUDGET_MS: process.env.DETACHED_INLINE_BUDGET_MS } : {}),
+    };
+    // Each resource's variable; a function gets those its catalogue entry uses (function-environment.ts).
+    const resourceValues: Record<string, string> = {
       [signingKeyEnv]: process.env[signingKeyEnv] || localSigningKey(dataDir),
       [providersEnv]: localProviders(dataDir),
       [DETACHED_ROUTES_ENV]: JSON.stringify(routeEnv),
       [scheduling.env.groupName]: scheduling.groupName,
       [scheduling.env.roleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/reprise-scheduler`,
-      [scheduling.env.targetArn]: resources.queueArns[targetQueue],
-      [scheduling.env.deadLetterArn]: resources.queueArns[dlqName(targetQueue)],
+      [scheduling.env.targetArn]: resources.queueArns[targetQueue]!,
+      [scheduling.env.deadLetterArn]: resources.queueArns[dlqName(targetQueue)]!,
       ...resourceEnvironment(resources),
-    });
+    };
+    const environment = { ...common, ...resourceValues };
+    // The platform's own process (and handlers run in it by integration tests) sees all of it.
+    Object.assign(process.env, environment);
 
     const endpoints: EndpointsFile = {
       region: LOCAL_REGION,
@@ -134,7 +146,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     };
 
     if (options.serve !== false) {
-      const gateway = await startHttpGateway({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1' });
+      // Each function in a worker of its own, with the environment the stack gives it and nothing else.
+      const host = createIsolatedHost((spec) => functionEnvironment(spec, common, resourceValues));
+      stops.push(() => host.stop());
+      const gateway = await startHttpGateway({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', functions: host });
       stops.push(() => gateway.stop());
       endpoints.api = gateway.url;
 
@@ -144,12 +159,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           return { function: worker, queueUrl: resources.queues[name]!, queueArn: resources.queueArns[name]!, batchSize: worker.batchSize, maxConcurrency: worker.maxConcurrency };
         }),
         { region: LOCAL_REGION, endpoint: sqsEndpoint, credentials: localCredentials },
+        host,
       );
       stops.push(() => pollers.stop());
 
       const timers = scheduled.map((spec) =>
         setInterval(
-          () => void invoke(spec, { source: 'aws.events', 'detail-type': 'Scheduled Event' }).catch((error: unknown) => console.error(`${spec.entry} failed`, error)),
+          () => void host.invoke(spec, { source: 'aws.events', 'detail-type': 'Scheduled Event' }).catch((error: unknown) => console.error(`${spec.entry} failed`, error)),
           (options.sweepIntervalSeconds ?? spec.everyMinutes * 60) * 1000,
         ),
       );
@@ -160,7 +176,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       mkdirSync(dataDir, { recursive: true });
       writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     }
-    return { endpoints, scheduler, stop };
+    return { endpoints, environment, scheduler, stop };
   } catch (error) {
     await stop();
     throw error;

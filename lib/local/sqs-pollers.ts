@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import type { FunctionSpec } from '../catalogue.ts';
-import { invoke } from './invoke.ts';
+import { inProcessHost, type FunctionHost } from './function-host.ts';
 
 export interface PollerTarget {
   function: FunctionSpec;
@@ -32,6 +32,8 @@ export interface Pollers {
 export function startSqsPollers(
   targets: readonly PollerTarget[],
   options: { region: string; endpoint: string; credentials?: { accessKeyId: string; secretAccessKey: string } },
+  /** Where the worker handlers run. @default in this process */
+  functions: FunctionHost = inProcessHost,
 ): Pollers {
   const sqs = new SQSClient(options);
   let running = true;
@@ -69,7 +71,7 @@ export function startSqsPollers(
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, target.queueArn, options.region)) };
     let failed: Set<string>;
     try {
-      const result = (await invoke(target.function, event)) as SQSBatchResponse | undefined;
+      const result = (await functions.invoke(target.function, event)) as SQSBatchResponse | undefined;
       failed = failedIds(result, messages);
     } catch (error) {
       console.error(`${target.function.entry} failed a batch of ${messages.length}`, error);

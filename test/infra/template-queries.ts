@@ -1,5 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { DETACHED_ROUTES_ENV, type Access, type BucketId, type FunctionSpec, type QueueId, type SecretId, type TableId } from '../../lib/catalogue.ts';
+import { envNamesOf as catalogueEnvNamesOf, type Access, type BucketId, type FunctionSpec, type QueueId, type SecretId, type TableId } from '../../lib/catalogue.ts';
 import { pascal, type Catalogue } from '../../lib/cdk/catalogue-input.ts';
 
 // Template JSON is untyped by nature.
@@ -75,10 +75,5 @@ export function allFunctions(catalogue: Catalogue): FunctionSpec[] {
 
 /** The environment variables the stack gives a function for one of its accesses (lib/cdk/constructs/access.ts). */
 export function envNamesOf(catalogue: Catalogue, access: Access): string[] {
-  if ('table' in access) return [catalogue.tables[access.table].envName];
-  if ('queue' in access) return [catalogue.queues[access.queue].envName];
-  if ('bucket' in access) return [catalogue.buckets[access.bucket].envName];
-  if ('secret' in access) return [catalogue.secrets[access.secret].envName];
-  if ('routes' in access) return [DETACHED_ROUTES_ENV];
-  return Object.values(catalogue.scheduling.env);
+  return catalogueEnvNamesOf(access, catalogue);
 }
