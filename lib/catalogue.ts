@@ -58,9 +58,12 @@ export interface SecretSpec {
 
 /** What a function may touch; the stack turns each into a `grant*` and an env var. */
 export type Access =
-  | { readonly table: TableId; readonly mode: 'read' | 'readWrite' }
-  | { readonly queue: QueueId; readonly mode: 'send' | 'consume' }
-  | { readonly bucket: BucketId; readonly mode: 'read' | 'write' | 'readWrite' }
+  /** `probe`: only whether the table is there (DescribeTable), for health checks. */
+  | { readonly table: TableId; readonly mode: 'probe' | 'read' | 'readWrite' }
+  /** `probe`: only the queue's attributes (GetQueueAttributes). */
+  | { readonly queue: QueueId; readonly mode: 'probe' | 'send' | 'consume' }
+  /** `probe`: only whether the bucket is there (HeadBucket, which needs s3:ListBucket). */
+  | { readonly bucket: BucketId; readonly mode: 'probe' | 'read' | 'write' | 'readWrite' }
   /** Create and delete one-time schedules in the Reprise schedule group. */
   | { readonly scheduler: 'manage' }
   | { readonly secret: SecretId }
@@ -322,7 +325,19 @@ export const authorizer: FunctionSpec = {
 };
 
 export const routes: readonly RouteSpec[] = [
-  { method: 'GET', path: '/health', entry: 'functions/http/platform/health.ts', auth: false, ...small, uses: [] },
+  {
+    method: 'GET',
+    path: '/health',
+    entry: 'functions/http/platform/health.ts',
+    auth: false,
+    ...small,
+    // One resource of each service every request needs, probed without reading any data.
+    uses: [
+      { table: 'apiKeys', mode: 'probe' },
+      { queue: 'runs', mode: 'probe' },
+      { bucket: 'artifacts', mode: 'probe' },
+    ],
+  },
   { method: 'GET', path: '/openapi.json', entry: 'functions/http/platform/openapi.ts', auth: false, ...small, uses: [] },
   { method: 'GET', path: '/api/v1/me', entry: 'functions/http/account/get-me.ts', auth: true, ...small, uses: [] },
   { method: 'GET', path: '/replay', ...page },

@@ -86,6 +86,19 @@ export class UnsupportedMediaTypeError extends DomainError {
   }
 }
 
+/**
+ * A service the request needs (storage, a queue) is down, unreachable or
+ * throttling: not the caller's fault, and worth retrying (503 with Retry-After).
+ */
+export class DependencyUnavailableError extends DomainError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message = 'A service this API depends on is unavailable right now; retry shortly.', retryAfterSeconds = 5) {
+    super(503, 'service_unavailable', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 function paramOf(issue: FieldIssue): string | undefined {
   const path = issue.loc.slice(1);
   return path.length > 0 ? path.join('.') : undefined;

@@ -27,10 +27,13 @@ async function lookup(keyHash: string): Promise<ApiKeyRecord | undefined> {
 
 /**
  * Always authorizes, handing its verdict to the route in the context: the
- * route answers 401 itself, in its API's error shape.
+ * route answers 401 itself, in its API's error shape, or 503 when the key
+ * table could not be read (a thrown error would be API Gateway's bare 500).
  */
 export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthVerdict>> {
-  const verdict = await authorize(event.headers?.authorization ?? event.headers?.Authorization, lookup);
+  const verdict = await authorize(event.headers?.authorization ?? event.headers?.Authorization, lookup, (error) =>
+    logger.warn('The API keys table could not be read', { route: event.routeKey, error: error as Error }),
+  );
   if (!verdict.authenticated) logger.info('Unauthenticated request', { reason: verdict.reason, route: event.routeKey });
   return { isAuthorized: true, context: verdict };
 }

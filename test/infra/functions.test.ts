@@ -106,6 +106,19 @@ describe('functions', () => {
     expect(statements.filter((s) => mentions(s, q.tableId('apiKeys')))).toEqual([]);
   });
 
+  it('let /health probe one table, queue and bucket without reading any data', () => {
+    const statements = q.statementsOf('functions/http/platform/health.ts').filter((s) => !actionsOf([s]).every((a) => a.startsWith('logs:')));
+
+    expect(statements.map((s) => [[s.Action].flat(), [q.tableId('apiKeys'), q.queueId('runs'), q.bucketId('artifacts')].filter((id) => mentions(s, id))])).toEqual(
+      expect.arrayContaining([
+        [['dynamodb:DescribeTable'], [q.tableId('apiKeys')]],
+        [['sqs:GetQueueAttributes'], [q.queueId('runs')]],
+        [['s3:ListBucket'], [q.bucketId('artifacts')]],
+      ]),
+    );
+    expect(statements).toHaveLength(3);
+  });
+
   it('let the authorizer read apiKeys and nothing else', () => {
     const statements = q.statementsOf(catalogue.authorizer).filter((s) => !actionsOf([s]).every((a) => a.startsWith('logs:')));
     expect(statements.length).toBeGreaterThan(0);

@@ -3,16 +3,27 @@ import { defineContract } from '#shared/http/contract.ts';
 
 const tags = ['Platform'];
 
+const dependencyStatus = z.object({ status: z.enum(['ok', 'down']), reason: z.string().optional().describe('Why it is down, in a few words') });
+const dependencies = z
+  .record(z.enum(['dynamodb', 'sqs', 's3']), dependencyStatus)
+  .describe('Each service the API depends on: DynamoDB, SQS and S3, each probed without reading data (answers are reused for 2 s)');
+
 export const health = defineContract({
   method: 'GET',
   path: '/health',
   family: 'v1',
   operationId: 'getHealth',
-  summary: 'Liveness of the API',
+  summary: 'Health of the API and of each service it depends on',
   tags,
   auth: false,
   request: {},
-  responses: { 200: { description: 'The API answers', schema: z.object({ status: z.literal('ok'), version: z.string() }) } },
+  responses: {
+    200: { description: 'The API and every dependency answer', schema: z.object({ status: z.literal('ok'), version: z.string(), dependencies }) },
+    503: {
+      description: 'A dependency is down (see `dependencies`); `Retry-After` says when to look again',
+      schema: z.object({ status: z.literal('unavailable'), version: z.string(), dependencies }),
+    },
+  },
 });
 
 export const openApi = defineContract({

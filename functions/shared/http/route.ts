@@ -2,7 +2,8 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PayloadTooLargeError, ValidationFailedError } from '#core/errors.ts';
+import { DependencyUnavailableError, PayloadTooLargeError, ValidationFailedError } from '#core/errors.ts';
+import { asDependencyUnavailable, dependencyFailureOf } from '../dependency-failure.ts';
 import { logger } from '../logger.ts';
 import { callerOf, type Caller } from './caller.ts';
 import type { Parsed, RouteContract } from './contract.ts';
@@ -111,14 +112,19 @@ function frame(family: ApiFamily): MiddlewareObj<Event, Result, Error, Context> 
     },
     onError: async (request) => {
       const correlationId = (request.context as unknown as Partial<Internal>).correlationId ?? request.context.awsRequestId;
-      const error = request.error;
+      const thrown = request.error;
+      // A dependency that is down or throttling is a 503 to retry, not a 500.
+      const error = asDependencyUnavailable(thrown) ?? thrown;
       const rendered = renderError(family, error, correlationId);
-      if (rendered.status >= 500) {
+      if (error instanceof DependencyUnavailableError) {
+        logger.warn('Dependency unavailable', { reason: dependencyFailureOf(thrown)?.reason ?? error.message, error: thrown as Error });
+      } else if (rendered.status >= 500) {
         logger.error('Unhandled error', error as Error);
       } else {
         logger.info('Request refused', { status: rendered.status, reason: (error as Error).message });
       }
-      request.response = toResult({ status: rendered.status, body: rendered.body }, correlationId);
+      const headers = error instanceof DependencyUnavailableError ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
+      request.response = toResult({ status: rendered.status, body: rendered.body, ...(headers ? { headers } : {}) }, correlationId);
     },
   };
 }

@@ -46,17 +46,27 @@ export function bindAccess(fn: LambdaFunction, access: Access, resources: Catalo
   const { catalogue } = resources;
   if ('table' in access) {
     const table = resources.tables[access.table];
+    fn.addEnvironment(catalogue.tables[access.table].envName, table.tableName);
+    if (access.mode === 'probe') {
+      table.grant(fn, 'dynamodb:DescribeTable');
+      return;
+    }
     const grantName = access.mode === 'read' ? 'grantReadData' : 'grantReadWriteData';
     const grant = table[grantName](fn);
-    fn.addEnvironment(catalogue.tables[access.table].envName, table.tableName);
     acknowledgeWildcards(fn, grant, `${grantName} on the ${access.table} table: /index/* is that table's own indexes, which its queries use.`);
   } else if ('queue' in access) {
     const queue = resources.queues[access.queue];
-    if (access.mode === 'send') queue.grantSendMessages(fn);
+    if (access.mode === 'probe') queue.grant(fn, 'sqs:GetQueueAttributes');
+    else if (access.mode === 'send') queue.grantSendMessages(fn);
     else queue.grantConsumeMessages(fn);
     fn.addEnvironment(catalogue.queues[access.queue].envName, queue.queueUrl);
   } else if ('bucket' in access) {
     const bucket = resources.buckets[access.bucket];
+    if (access.mode === 'probe') {
+      Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+      fn.addEnvironment(catalogue.buckets[access.bucket].envName, bucket.bucketName);
+      return;
+    }
     // `write` is grantPut: objects are added, never deleted, so no s3:DeleteObject*.
     const grantName = ({ read: 'grantRead', write: 'grantPut', readWrite: 'grantReadWrite' } as const)[access.mode];
     const grant = bucket[grantName](fn);

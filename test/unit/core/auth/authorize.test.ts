@@ -85,11 +85,22 @@ describe('authorize', () => {
     const { lookup } = keyTable(records);
     expect(await authorize(`Bearer ${legacy.key}`, lookup)).toEqual({ authenticated: false, reason: 'legacy' });
   });
+});
 
-  it('lets a failing lookup reject rather than deny: a store outage is not a bad key', async () => {
-    const outage: ApiKeyLookup = async () => {
-      throw new Error('throttled');
-    };
-    await expect(authorize(`Bearer ${active.key}`, outage)).rejects.toThrow('throttled');
+describe('authorize when the key table cannot be read', () => {
+  it('answers unavailable (a 503 downstream, not a 401: an outage is not a bad key) instead of throwing, and reports the error', async () => {
+    const failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const reported: unknown[] = [];
+
+    const verdict = await authorize(
+      `Bearer ${active.key}`,
+      async () => {
+        throw failure;
+      },
+      (error) => reported.push(error),
+    );
+
+    expect(verdict).toEqual({ authenticated: false, reason: 'unavailable' });
+    expect(reported).toEqual([failure]);
   });
 });
