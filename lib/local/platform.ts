@@ -163,12 +163,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       );
       stops.push(() => pollers.stop());
 
-      const timers = scheduled.map((spec) =>
-        setInterval(
-          () => void host.invoke(spec, { source: 'aws.events', 'detail-type': 'Scheduled Event' }).catch((error: unknown) => console.error(`${spec.entry} failed`, error)),
-          (options.sweepIntervalSeconds ?? spec.everyMinutes * 60) * 1000,
-        ),
-      );
+      // At start too, not only every N minutes: restarts closer together than that would otherwise never sweep.
+      const timers = scheduled.map((spec) => {
+        const run = () => void host.invoke(spec, { source: 'aws.events', 'detail-type': 'Scheduled Event' }).catch((error: unknown) => console.error(`${spec.entry} failed`, error));
+        run();
+        return setInterval(run, (options.sweepIntervalSeconds ?? spec.everyMinutes * 60) * 1000);
+      });
       stops.push(async () => timers.forEach(clearInterval));
     }
 

@@ -41,7 +41,10 @@ export async function startSchedulerStandIn(options: {
   sqs: { region: string; endpoint: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
   queueUrlOfArn: (arn: string) => string | undefined;
   port?: number;
+  /** The wall clock schedules are due by. @default Date.now */
+  now?: () => number;
 }): Promise<SchedulerStandIn> {
+  const now = options.now ?? Date.now;
   const sqs = new SQSClient(options.sqs);
   const schedules = new Map<string, StoredSchedule>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -58,11 +61,12 @@ export async function startSchedulerStandIn(options: {
     const id = key(schedule.groupName, schedule.name);
     clearTimeout(timers.get(id));
     if (schedule.state !== 'ENABLED') return;
-    const delay = Math.max(0, schedule.dueAt - Date.now());
+    const delay = Math.max(0, schedule.dueAt - now());
     timers.set(
       id,
       setTimeout(() => {
-        if (delay > MAX_TIMER_MS) return arm(schedule);
+        // Timers may fire a little early by the wall clock; a schedule never does.
+        if (now() < schedule.dueAt) return arm(schedule);
         const run = fire(schedule).finally(() => firing.delete(run));
         firing.add(run);
       }, Math.min(delay, MAX_TIMER_MS)),

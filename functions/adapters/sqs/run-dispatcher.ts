@@ -21,8 +21,10 @@ export function createRunDispatcher(config: RunDispatchConfig): RunDispatcher {
     return config.schedules;
   };
   return {
-    async enqueue(message) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: JSON.stringify(message) }));
+    async enqueue(message, options = {}) {
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: JSON.stringify(message), ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}) }),
+      );
     },
 
     async scheduleAt(message, at) {
@@ -31,7 +33,7 @@ export function createRunDispatcher(config: RunDispatchConfig): RunDispatcher {
         new CreateScheduleCommand({
           Name: message.run_id,
           GroupName: target.groupName,
-          ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`,
+          ScheduleExpression: atExpression(at),
           ScheduleExpressionTimezone: 'UTC',
           FlexibleTimeWindow: { Mode: 'OFF' },
           ActionAfterCompletion: 'DELETE',
@@ -55,4 +57,14 @@ export function createRunDispatcher(config: RunDispatchConfig): RunDispatcher {
       }
     },
   };
+}
+
+/**
+ * EventBridge Scheduler's `at()` takes whole seconds: the run's time rounded
+ * up, so the schedule never fires before it (the worker defers a message that
+ * still arrives early).
+ */
+export function atExpression(at: Date): string {
+  const ceiling = new Date(Math.ceil(at.getTime() / 1000) * 1000);
+  return `at(${ceiling.toISOString().slice(0, 19)})`;
 }

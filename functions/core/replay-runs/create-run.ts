@@ -10,7 +10,7 @@ import { replayRunLimits as L } from './limits.ts';
 import { parseNamespaceGeneration } from './namespaces.ts';
 import type { ManifestStore, ReplayStore, RunDispatcher, StoredClaim, UsageEvent } from './ports.ts';
 import { priceCatalogue } from './price-catalogue.ts';
-import { apiTime, type ReplayClass, type RunRecord } from './replay-run.ts';
+import { apiTime, preciseTime, sortableTime, type ReplayClass, type RunRecord } from './replay-run.ts';
 import { requirePrices, resolveSide, type ResolvedSide } from './routing.ts';
 import { pinReport } from './pin-report.ts';
 import { simulateRouting } from './routing-simulation.ts';
@@ -90,7 +90,7 @@ export async function createRun(
 
   if (record.run.replay_class === 'routing_simulation') {
     const metrics = simulateRouting(record.resolved.baseline, record.resolved.candidate);
-    record.run = { ...record.run, status: 'completed', attempt: 1, started_at: apiTime(now), completed_at: apiTime(now), metrics };
+    record.run = { ...record.run, status: 'completed', attempt: 1, started_at: preciseTime(now), completed_at: preciseTime(now), metrics };
     record.report = await pinReport(record, metrics, deps.version, await deps.signingKey());
     const outcome = await deps.store.createRun(record, claim);
     if ('existing' in outcome) return { record: await runOfClaim(deps.store, projectId, claim!, outcome.existing), replayed: true };
@@ -171,7 +171,7 @@ async function prepareRun(
       traffic_manifest_ref: null,
       repetitions,
       concurrency,
-      scheduled_for: scheduledFor ? apiTime(scheduledFor) : null,
+      scheduled_for: scheduledFor ? preciseTime(scheduledFor) : null,
       started_at: null,
       completed_at: null,
       failure_reason: null,
@@ -184,7 +184,7 @@ async function prepareRun(
     manifestKey: null,
     manifestSummary: null,
     resolved,
-    dueAt: apiTime(scheduledFor && scheduledFor > now ? scheduledFor : now),
+    dueAt: sortableTime(scheduledFor && scheduledFor > now ? scheduledFor : now),
     deadlineAt: null,
     report: null,
     orgId: owner.orgId,

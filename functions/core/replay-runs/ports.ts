@@ -77,7 +77,8 @@ export interface ManifestStore {
 
 /** Starts runs: now (a queue message) or at a time (a one-time schedule that sends the same message). */
 export interface RunDispatcher {
-  enqueue(message: RunMessage): Promise<void>;
+  /** `delaySeconds` (at most 900) holds the message back that long. */
+  enqueue(message: RunMessage, options?: { delaySeconds?: number }): Promise<void>;
   scheduleAt(message: RunMessage, at: Date): Promise<void>;
   /** Deletes a run's schedule; fine when there is none. */
   unschedule(message: RunMessage): Promise<void>;

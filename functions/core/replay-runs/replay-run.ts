@@ -107,3 +107,18 @@ export interface RunMessage {
 export function apiTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/**
+ * A time that must not lose its milliseconds (`scheduled_for`, `started_at`,
+ * `completed_at`: a run starts at or after its time and ends after it starts,
+ * and the times must show it): whole seconds stay as `apiTime` shows them,
+ * anything else keeps its milliseconds.
+ */
+export function preciseTime(date: Date): string {
+  return date.getUTCMilliseconds() === 0 ? apiTime(date) : date.toISOString();
+}
+
+/** Times the store sorts and compares as text (due times, deadlines): always with milliseconds, so one width. */
+export function sortableTime(date: Date): string {
+  return date.toISOString();
+}

@@ -6,7 +6,7 @@ import { replayRunLimits as L } from './limits.ts';
 import { pinReport } from './pin-report.ts';
 import type { ChunkDispatcher, ChunkStore, ManifestStore, NamespaceStore, ReplayStore, RunDispatcher } from './ports.ts';
 import { namespacesOf, verifyPurges } from './purge-verification.ts';
-import { apiTime, type RunMessage, type RunRecord } from './replay-run.ts';
+import { preciseTime, sortableTime, type RunMessage, type RunRecord } from './replay-run.ts';
 import { recordRunOutcome } from './run-outcome.ts';
 import { seedFrom } from './seeded-random.ts';
 import { syntheticPerformance } from './synthetic-performance.ts';
@@ -27,7 +27,10 @@ export interface LifecycleDependencies {
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-export type ExecuteOutcome = 'completed' | 'failed' | 'interrupted' | 'started' | 'ignored';
+export type ExecuteOutcome = 'completed' | 'failed' | 'interrupted' | 'started' | 'deferred' | 'ignored';
+
+/** The longest SQS delays a message (`DelaySeconds`). */
+const MAX_DELAY_SECONDS = 900;
 
 /**
  * Runs a run from its message, at least once safely: only a queued run is
@@ -58,9 +61,17 @@ export async function executeRun(deps: LifecycleDependencies, message: RunMessag
     return 'ignored';
   }
   if (record.run.status !== 'queued') return 'ignored';
+  const dueAt = Date.parse(record.dueAt);
+  if (dueAt > startedAt.getTime()) {
+    // Early (a schedule fires at its whole second or later, but a clock or a copy of the message
+    // may be early): a run never starts before its time, so the message comes back when it is due.
+    const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.ceil((dueAt - startedAt.getTime()) / 1000));
+    await deps.dispatcher.enqueue(message, { delaySeconds });
+    return 'deferred';
+  }
 
-  const deadlineAt = record.fullFidelity ? deadlineFrom(startedAt) : apiTime(new Date(startedAt.getTime() + L.runDeadlineSeconds * 1000));
-  const claimed = await deps.store.claim(message.project_id, message.run_id, { startedAt: apiTime(startedAt), deadlineAt });
+  const deadlineAt = record.fullFidelity ? deadlineFrom(startedAt) : sortableTime(new Date(startedAt.getTime() + L.runDeadlineSeconds * 1000));
+  const claimed = await deps.store.claim(message.project_id, message.run_id, { startedAt: preciseTime(startedAt), deadlineAt });
   if (!claimed) return 'ignored';
   if (claimed.fullFidelity) {
     await startChunks(deps, claimed);
@@ -72,13 +83,13 @@ export async function executeRun(deps: LifecycleDependencies, message: RunMessag
     const traces = await deps.manifests.get(claimed.manifestKey!);
     const metrics = await metricsOf(deps, claimed, traces);
     const report = await pinReport(claimed, metrics, deps.version, await deps.signingKey());
-    const done = await deps.store.complete(run.project_id, run.id, run.attempt, apiTime(deps.now()), report);
+    const done = await deps.store.complete(run.project_id, run.id, run.attempt, preciseTime(deps.now()), report);
     await settleOutcome(deps, run.project_id, run.id);
     return done ? 'completed' : 'ignored';
   } catch (error) {
     deps.log?.('Replay run failed', { run_id: run.id, error: (error as Error).message });
     const reason = `The runner could not complete the run: ${(error as Error).message}`;
-    await deps.store.fail(run.project_id, run.id, reason, apiTime(deps.now()), 'running', run.attempt);
+    await deps.store.fail(run.project_id, run.id, reason, preciseTime(deps.now()), 'running', run.attempt);
     await settleOutcome(deps, run.project_id, run.id);
     return 'failed';
   }
@@ -102,7 +113,7 @@ async function metricsOf(deps: LifecycleDependencies, record: RunRecord, traces:
 
 /** Cancels a queued run (and its schedule); any other state is a 400. */
 export async function cancelRun(deps: LifecycleDependencies, projectId: string, runId: string): Promise<RunRecord> {
-  const canceled = await deps.store.cancel(projectId, runId, apiTime(deps.now()));
+  const canceled = await deps.store.cancel(projectId, runId, preciseTime(deps.now()));
   if (!canceled) {
     const current = await deps.store.getRun(projectId, runId);
     if (!current) throw notFound(runId);
@@ -119,17 +130,17 @@ export async function cancelRun(deps: LifecycleDependencies, projectId: string, 
  */
 export async function sweepRuns(deps: LifecycleDependencies): Promise<number> {
   const now = deps.now();
-  const { running, queued } = await deps.store.overdue(apiTime(now), apiTime(new Date(now.getTime() - L.missedScheduleGraceSeconds * 1000)));
+  const { running, queued } = await deps.store.overdue(sortableTime(now), sortableTime(new Date(now.getTime() - L.missedScheduleGraceSeconds * 1000)));
   let touched = 0;
   for (const ref of running) {
     const current = await deps.store.getRun(ref.project_id, ref.run_id);
     const reason = current?.fullFidelity ? STALLED : `The runner did not finish within ${L.runDeadlineSeconds} s (its worker stopped); resubmit the run to retry.`;
-    if (await deps.store.fail(ref.project_id, ref.run_id, reason, apiTime(now), 'running')) {
+    if (await deps.store.fail(ref.project_id, ref.run_id, reason, preciseTime(now), 'running')) {
       touched++;
       await settleOutcome(deps, ref.project_id, ref.run_id);
     }
   }
-  const nextLook = apiTime(new Date(now.getTime() + L.missedScheduleGraceSeconds * 1000));
+  const nextLook = sortableTime(new Date(now.getTime() + L.missedScheduleGraceSeconds * 1000));
   for (const ref of queued) {
     await deps.dispatcher.enqueue(ref);
     await deps.store.postponeSweep(ref.project_id, ref.run_id, nextLook);
@@ -146,7 +157,7 @@ const STALLED = `The run made no progress for ${FF.progressWatchdogSeconds / 60}
 
 async function interrupt(deps: LifecycleDependencies, record: RunRecord): Promise<boolean> {
   const reason = record.fullFidelity ? STALLED : `The runner was interrupted during attempt ${record.run.attempt} (its worker stopped); resubmit the run to retry.`;
-  const failed = await deps.store.fail(record.run.project_id, record.run.id, reason, apiTime(deps.now()), 'running', record.run.attempt);
+  const failed = await deps.store.fail(record.run.project_id, record.run.id, reason, preciseTime(deps.now()), 'running', record.run.attempt);
   if (failed) await settleOutcome(deps, record.run.project_id, record.run.id);
   return failed;
 }

@@ -40,9 +40,10 @@ async function targetQueue(): Promise<TestQueue> {
   return queue;
 }
 
-async function start(stateFile?: string) {
+async function start(stateFile?: string, now?: () => number) {
   const standIn = await startSchedulerStandIn({
     ...(stateFile ? { stateFile } : {}),
+    ...(now ? { now } : {}),
     sqs: { region: process.env.AWS_REGION ?? 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL_SQS ?? '' },
     queueUrlOfArn: (arn) => queueUrls.get(arn),
   });
@@ -109,6 +110,23 @@ describe('the EventBridge Scheduler stand-in, through @aws-sdk/client-scheduler'
     );
     expect(standIn.pending()).toEqual([]);
     expect(await depth(queue.url)).toBe(1);
+  });
+
+  it('never fires before its time by its clock, even when its timer fires early by that clock', async () => {
+    // Prepare: a clock running at half speed, so every timer fires when only half its delay has passed on it.
+    const queue = await targetQueue();
+    const origin = Date.now();
+    const slowClock = () => origin + (Date.now() - origin) / 2;
+    const { client } = await start(undefined, slowClock);
+    const dueAt = Math.ceil((slowClock() + 1_000) / 1000) * 1000;
+
+    // Act
+    await createSchedule(client, 'slow-clock', queue, `at(${new Date(dueAt).toISOString().slice(0, 19)})`, 'slow');
+    const [message] = await receiveCount(queue.url, 1);
+
+    // Assess: when it was sent, by the stand-in's clock (sending takes a few ms after firing, never less than 0).
+    expect(message?.Body).toBe('slow');
+    expect(origin + (sentAt(message) - origin) / 2).toBeGreaterThanOrEqual(dueAt - EARLY_TOLERANCE_MS / 2);
   });
 
   it('describes a pending schedule with GetSchedule', async () => {

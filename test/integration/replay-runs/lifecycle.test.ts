@@ -185,6 +185,20 @@ describe('redelivery, duplicates and the sweeper', () => {
     expect(reportAfter).toEqual(reportBefore);
   });
 
+  it('defers a message that arrives before the run is due: the run stays queued, not started', async () => {
+    // Prepare: a run due in an hour, whose message arrives now (a clock or a copy of the message ahead of time).
+    const { tenant, api } = await tenantApi(gateway, 'early');
+    const created = await createTokenized(api, { scheduled_for: isoIn(HOUR) });
+
+    // Act
+    const response = await deliver(tenant.projectId, created.id, 1, { early: true });
+    const run = await getRun(api, created.id);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(run).toMatchObject({ status: 'queued', attempt: 0, started_at: null });
+  });
+
   it('sweeper: fails a running run past its deadline, with a reason', async () => {
     // Prepare
     const { tenant, api } = await tenantApi(gateway, 'sweep-dead');
@@ -242,8 +256,29 @@ describe('with the worker polling the runs queue', () => {
     expect(rightAfter).toMatchObject({ status: 'queued', started_at: null });
     expect(schedule).toBeDefined();
     expect(run).toMatchObject({ status: 'completed', attempt: 1 });
-    expect(run.started_at >= created.scheduled_for).toBe(true);
+    expect(Date.parse(run.started_at)).toBeGreaterThanOrEqual(Date.parse(created.scheduled_for));
     expect(await scheduleOf(created.id)).toBeUndefined();
+  });
+
+  it('keeps the milliseconds of scheduled_for, schedules at the whole second after it, and never starts the run before it', async () => {
+    // Prepare: a time ~2 s ahead that is not a whole second.
+    const { api } = await tenantApi(gateway, 'millis');
+    const scheduledFor = new Date(Math.floor((Date.now() + 2_000) / 1000) * 1000 + 731).toISOString();
+
+    // Act
+    const created = await createTokenized(api, { scheduled_for: scheduledFor });
+    const schedule = await scheduleOf(created.id);
+    const run = await waitFor('the scheduled run to complete', async () => {
+      const current = await getRun(api, created.id);
+      return ['completed', 'failed'].includes(current.status) && current;
+    }, 10_000);
+
+    // Assess
+    expect(created.scheduled_for).toBe(scheduledFor);
+    expect(schedule?.ScheduleExpression).toBe(`at(${new Date(Math.ceil(Date.parse(scheduledFor) / 1000) * 1000).toISOString().slice(0, 19)})`);
+    expect(run).toMatchObject({ status: 'completed', scheduled_for: scheduledFor });
+    expect(run.started_at).toMatch(/\.\d{3}Z$|:\d{2}Z$/);
+    expect(Date.parse(run.started_at)).toBeGreaterThanOrEqual(Date.parse(scheduledFor));
   });
 
   it('runs a run whose scheduled_for is in the past at once, without a schedule', async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { expect } from 'vitest';
 import { createDynamoReplayStore } from '../../../functions/adapters/dynamodb/replay-store.ts';
@@ -69,9 +71,35 @@ export function runMessageEvent(projectId: string, runId: string, receiveCount =
   };
 }
 
-/** Delivers a run's message to the worker, as Lambda's event source would (through `invoke`). */
-export async function deliver(projectId: string, runId: string, receiveCount = 1): Promise<SQSBatchResponse> {
+/**
+ * Delivers a run's message to the worker, as Lambda's event source would (through `invoke`).
+ * Runs in these tests are scheduled ahead so that no message reaches the shared queue; unless
+ * `early` is set, the run is first made due (its due time moved to now, as if its schedule fired),
+ * because a worker never starts a run before its time.
+ */
+export async function deliver(projectId: string, runId: string, receiveCount = 1, options: { early?: boolean } = {}): Promise<SQSBatchResponse> {
+  if (!options.early) await makeDue(projectId, runId);
   return (await invoke(runWorker, runMessageEvent(projectId, runId, receiveCount))) as SQSBatchResponse;
+}
+
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+/** Moves a queued run's due time to now (nothing for a run in any other state). */
+async function makeDue(projectId: string, runId: string): Promise<void> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: requiredEnv('REPLAY_TABLE'),
+        Key: { pk: `PRJ#${projectId}`, sk: `RUN#${runId}` },
+        ConditionExpression: '#status = :queued',
+        UpdateExpression: 'SET due_at = :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':queued': 'queued', ':now': new Date().toISOString() },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
 }
 
 /** Runs the sweeper once, as its rate schedule would. */

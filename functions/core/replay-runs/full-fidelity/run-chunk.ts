@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { RecordJobOutcome } from '../../ledger/job-outcome.ts';
 import { pinReport } from '../pin-report.ts';
 import type { ChunkDispatcher, ChunkMessage, ChunkResultStore, ChunkStore, ManifestStore, ReplayStore } from '../ports.ts';
-import { apiTime, type RunRecord } from '../replay-run.ts';
+import { preciseTime, sortableTime, type RunRecord } from '../replay-run.ts';
 import { recordRunOutcome } from '../run-outcome.ts';
 import { seedFrom } from '../seeded-random.ts';
 import type { TraceEnvelope } from '../trace.ts';
@@ -135,7 +135,7 @@ async function runClaimed(deps: ChunkDependencies, record: RunRecord, message: C
         clock: { remainingMs, now: deps.clock, sleep: deps.sleep, random: deps.random },
       });
   await deps.results.put(chunkResultKey(message.project_id, message.run_id, message.chunk), outcome);
-  return deps.chunks.completeChunk(message, attempt, settlementOf(outcome), record.run.attempt, apiTime(deps.now()), deadlineFrom(deps.now()));
+  return deps.chunks.completeChunk(message, attempt, settlementOf(outcome), record.run.attempt, preciseTime(deps.now()), deadlineFrom(deps.now()));
 }
 
 /**
@@ -161,7 +161,7 @@ export async function finishIfComplete(deps: ChunkDependencies, projectId: strin
     options,
     spend: { estimatedMicros: estimateMicros, spentMicros: record.counts.spentMicros, budgetStopped: record.counts.budgetStopped },
   });
-  const at = apiTime(deps.now());
+  const at = preciseTime(deps.now());
   if (metrics.output_divergence === null) {
     const reasons = Object.entries(metrics.failure_reasons)
       .sort((a, b) => b[1] - a[1])
@@ -181,7 +181,7 @@ export async function finishIfComplete(deps: ChunkDependencies, projectId: strin
 
 /** A running full-fidelity run is failed by the sweeper after this long without a chunk's progress. */
 export function deadlineFrom(now: Date): string {
-  return apiTime(new Date(now.getTime() + L.progressWatchdogSeconds * 1000));
+  return sortableTime(new Date(now.getTime() + L.progressWatchdogSeconds * 1000));
 }
 
 /** Sends the message of the lane's chunk after `chunk` (if any), then marks `passed` (default: that chunk alone) as having passed the lane on. */
@@ -231,7 +231,7 @@ async function settleAbandoned(deps: ChunkDependencies, record: RunRecord, messa
   const outcome = emptyOutcome(message.chunk, pairs, { failures: pairs.length, spentMicros: blockMicros, blockMicros, note: text });
   deps.log?.('Chunk abandoned by a stopped worker: counted as failures', { run_id: message.run_id, chunk: message.chunk, pairs: pairs.length });
   await deps.results.put(chunkResultKey(message.project_id, message.run_id, message.chunk), outcome);
-  await deps.chunks.completeChunk(message, attempt, settlementOf(outcome), record.run.attempt, apiTime(deps.now()), deadlineFrom(deps.now()));
+  await deps.chunks.completeChunk(message, attempt, settlementOf(outcome), record.run.attempt, preciseTime(deps.now()), deadlineFrom(deps.now()));
 }
 
 function settlementOf(outcome: ChunkOutcome) {
