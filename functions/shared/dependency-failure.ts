@@ -42,8 +42,8 @@ export function dependencyFailureOf(error: unknown, depth = 0): DependencyFailur
   const name = typeof e.name === 'string' ? e.name : '';
   const code = typeof e.code === 'string' ? e.code : '';
   if (THROTTLING.has(name)) return { kind: 'throttled', reason: 'throttled' };
+  if (TIMEOUTS.has(name) || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'unavailable', reason: 'timed out' };
   if (NETWORK_CODES.has(code)) return { kind: 'unavailable', reason: code === 'ECONNREFUSED' ? 'connection refused' : `network error (${code})` };
-  if (TIMEOUTS.has(name) || code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'unavailable', reason: 'timed out' };
   const status = e.$metadata?.httpStatusCode;
   if (e.$fault === 'server' || (typeof status === 'number' && status >= 500)) return { kind: 'unavailable', reason: `server error${name ? ` (${name})` : ''}` };
   for (const inner of Array.isArray(e.errors) ? e.errors : []) {

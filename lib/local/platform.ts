@@ -12,7 +12,9 @@ import { functionEnvironment } from './function-environment.ts';
 import { dlqName, LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
 import { startSchedulerStandIn, type SchedulerStandIn } from './scheduler-stand-in.ts';
 import { startSqsPollers } from './sqs-pollers.ts';
-import { portOf, rememberedPorts, rememberPorts } from './stable-ports.ts';
+import { rememberedPorts, rememberPorts } from './stable-ports.ts';
+import { superviseEmulator, type SupervisedEmulator } from './supervisor.ts';
+import { assertPortFree } from './free-port.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -27,6 +29,13 @@ export interface PlatformOptions {
   sweepIntervalSeconds?: number;
   /** Start the HTTP gateway, SQS pollers and sweeper; `false` gives only the emulators (integration tests). */
   serve?: boolean;
+  /**
+   * Told once, in one line, when an emulator died and could not be restarted
+   * (the caller should stop the platform). @default said through `log`
+   */
+  onFatal?: (message: string) => void;
+  /** Where the platform tells what happens to its emulators (an exit, a restart). @default stderr */
+  log?: (line: string) => void;
 }
 
 /** What `endpoints.json` holds: where to point the AWS SDK or CLI at the local services. */
@@ -47,47 +56,85 @@ export interface Platform {
   /** Every variable any function gets (each function gets only its own; integration tests load handlers with all of them). */
   environment: Record<string, string>;
   scheduler: SchedulerStandIn;
+  /** The process ids of the emulators running now (they change when one is restarted). */
+  processes(): { dynamodb: number | undefined; sqs: number | undefined; s3: number | undefined };
   stop(): Promise<void>;
 }
 
 /**
- * The whole platform on one machine: DynamoDB Local, fauxqs for SQS and for S3 (each a child process),
- * the scheduler stand-in, and — unless `serve: false` — the HTTP gateway, the
- * SQS pollers and the sweeper, all running the handler modules Lambda runs.
- * Sets the process environment handlers read, exactly as the stack sets it
- * on AWS, plus the standard `AWS_ENDPOINT_URL_*` variables.
+ * The whole platform on one machine: DynamoDB Local, fauxqs for SQS and for
+ * S3 (each a child process, restarted on its port if it dies), the scheduler
+ * stand-in, and — unless `serve: false` — the HTTP gateway, the SQS pollers
+ * and the sweeper, all running the handler modules Lambda runs, each function
+ * in a worker of its own with exactly the environment the stack gives it
+ * (plus the standard `AWS_ENDPOINT_URL_*` variables). This process's own
+ * environment gets every variable (`environment`), for tools and tests.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const { dataDir } = options;
+  const log = options.log ?? ((line: string) => console.error(`Reprise: ${line}`));
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((error: unknown) => console.error('stop failed', error));
   };
 
+  // Before anything is started: a port that is taken must leave no emulator behind.
+  const serving = options.serve !== false;
+  if (serving && options.port) await assertPortFree(options.port, options.host ?? '127.0.0.1');
+
   try {
+    let fatalSaid = false;
+    const hooks = {
+      restored: async () => {
+        await provision(localEndpoints(), detachedRoutes.map(routeQueueSettings));
+      },
+      fatal: (message: string) => {
+        if (fatalSaid) return;
+        fatalSaid = true;
+        if (options.onFatal) options.onFatal(message);
+        else log(message);
+      },
+      log,
+    };
     // The same ports as last time where they are free, so endpoints.json stays valid across restarts.
     const portsFile = dataDir ? join(dataDir, 'ports.json') : undefined;
     const ports = portsFile ? await rememberedPorts(portsFile, ['dynamodb', 'sqs', 's3'] as const) : {};
-    // Each emulator in a process of its own: none blocks another, nor the handlers.
-    const [dynamodb, sqsServer, s3Server] = await Promise.all([
-      startDynamoDbLocal({ ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}), ...(ports.dynamodb ? { port: ports.dynamodb } : {}) }),
-      startFauxqsProcess({
-        ...(dataDir ? { dataDir: join(dataDir, 'sqs') } : {}),
-        ...(ports.sqs ? { port: ports.sqs } : {}),
-        // Only this platform consumes the workers' queues: what was in flight when it last stopped is free now.
-        releaseInFlight: workers.map((worker) => queues[worker.queue].localName),
-      }),
-      startFauxqsProcess({ ...(dataDir ? { dataDir: join(dataDir, 's3') } : {}), ...(ports.s3 ? { port: ports.s3 } : {}) }),
+    const at = (restartPort: number | undefined, remembered: number | undefined) => {
+      const port = restartPort ?? remembered;
+      return port ? { port } : {};
+    };
+    const within = (name: string) => (dataDir ? { dataDir: join(dataDir, name) } : {});
+    // Only this platform consumes the workers' queues: what was in flight when it last stopped is free now
+    // (at its start only: after a restart of the emulator alone, the workers holding messages are still at work).
+    const releaseInFlight = workers.map((worker) => queues[worker.queue].localName);
+    // Each emulator in a process of its own (none blocks another, nor the handlers), restarted on its port if it dies.
+    const started = await Promise.allSettled([
+      superviseEmulator('DynamoDB Local', (port) => startDynamoDbLocal({ ...within('dynamodb'), ...at(port, ports.dynamodb) }), hooks),
+      superviseEmulator('the SQS emulator (fauxqs)', (port) => startFauxqsProcess({ ...within('sqs'), ...at(port, ports.sqs), ...(port ? {} : { releaseInFlight }) }), hooks),
+      superviseEmulator('the S3 emulator (fauxqs)', (port) => startFauxqsProcess({ ...within('s3'), ...at(port, ports.s3) }), hooks),
     ]);
-    stops.push(() => dynamodb.stop(), () => sqsServer.stop(), () => s3Server.stop());
-    if (portsFile) rememberPorts(portsFile, { dynamodb: portOf(dynamodb.endpoint), sqs: portOf(sqsServer.address), s3: portOf(s3Server.address) });
+    for (const result of started) if (result.status === 'fulfilled') stops.push(() => result.value.stop());
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [dynamodb, sqsServer, s3Server] = started.map((result) => (result as PromiseFulfilledResult<SupervisedEmulator>).value) as [
+      SupervisedEmulator,
+      SupervisedEmulator,
+      SupervisedEmulator,
+    ];
+    const localEndpoints = () => ({
+      region: LOCAL_REGION,
+      dynamodb: dynamodb.current().endpoint,
+      sqs: sqsServer.current().endpoint,
+      s3: s3Server.current().endpoint,
+      scheduler: '',
+    });
 
-    const sqsEndpoint = sqsServer.address;
-    const s3Endpoint = s3Server.address;
-    const resources = await provision(
-      { region: LOCAL_REGION, dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: s3Endpoint, scheduler: '' },
-      detachedRoutes.map(routeQueueSettings),
-    );
+    if (portsFile) rememberPorts(portsFile, { dynamodb: dynamodb.current().port, sqs: sqsServer.current().port, s3: s3Server.current().port });
+
+    const sqsEndpoint = sqsServer.current().endpoint;
+    const s3Endpoint = s3Server.current().endpoint;
+    const dynamoDbEndpoint = dynamodb.current().endpoint;
+    const resources = await provision(localEndpoints(), detachedRoutes.map(routeQueueSettings));
     const routeEnv = routesEnvValue(detachedRoutes, (route) => resources.queues[routeQueueName(route)]);
     const urlOfArn = new Map(Object.entries(resources.queueArns).map(([name, arn]) => [arn, resources.queues[name]!]));
 
@@ -106,7 +153,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       AWS_ENDPOINT_URL_S3: s3Endpoint,
       AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
@@ -136,7 +183,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const endpoints: EndpointsFile = {
       region: LOCAL_REGION,
-      dynamodb: dynamodb.endpoint,
+      dynamodb: dynamoDbEndpoint,
       sqs: sqsEndpoint,
       s3: s3Endpoint,
       scheduler: scheduler.endpoint,
@@ -176,7 +223,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       mkdirSync(dataDir, { recursive: true });
       writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     }
-    return { endpoints, environment, scheduler, stop };
+    const processes = () => ({ dynamodb: dynamodb.current().pid, sqs: sqsServer.current().pid, s3: s3Server.current().pid });
+    return { endpoints, environment, scheduler, processes, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -37,6 +37,8 @@ export function startSqsPollers(
 ): Pollers {
   const sqs = new SQSClient(options);
   let running = true;
+  // Targets whose receive fails now (an emulator restarting): said once per outage, not once a second per loop.
+  const failing = new Set<PollerTarget>();
   const loops = targets.flatMap((target) => Array.from({ length: target.maxConcurrency }, () => pollLoop(target)));
 
   async function pollLoop(target: PollerTarget): Promise<void> {
@@ -51,6 +53,7 @@ export function startSqsPollers(
             MessageAttributeNames: ['All'],
           }),
         );
+        failing.delete(target);
         if (!Messages?.length) continue;
         if (!running) {
           // Received while stopping: hand the messages back rather than hide them for a visibility timeout.
@@ -60,7 +63,8 @@ export function startSqsPollers(
         await deliver(target, Messages);
       } catch (error) {
         if (running) {
-          console.error(`poller for ${target.function.entry} failed`, error);
+          if (!failing.has(target)) console.error(`poller for ${target.function.entry} failed, retrying every second: ${(error as Error).message}`);
+          failing.add(target);
           await new Promise((resolve) => setTimeout(resolve, 1_000));
         }
       }

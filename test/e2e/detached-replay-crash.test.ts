@@ -3,7 +3,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detachedRoutes, routeQueueName } from '../../lib/catalogue.ts';
+import { detachedRoutes, routeQueueName } from '../../lib/deployment-config.ts';
 import type { EndpointsFile } from '../../lib/local/platform.ts';
 import { waitFor } from '../../lib/local/wait-for.ts';
 import { apiClient } from '../support/api-client.ts';

@@ -1,7 +1,10 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../lib/local/wait-for.ts';
 import { apiClient } from '../support/api-client.ts';
 import { runNpm, startLocalProcess, tempDataDir, type LocalProcess } from '../support/local-process.ts';
+import { resolve } from 'node:path';
 
 describe('npm start', () => {
   const dataDir = tempDataDir();
@@ -14,7 +17,7 @@ describe('npm start', () => {
   it('serves the ledger, stops on Ctrl-C, and keeps data and pending schedules across a restart', async () => {
     // Prepare: a fresh platform and a key made the way the README says
     running = await startLocalProcess(dataDir);
-    expect(running.output()).toContain('npm run api-key -- create');
+    expect(running.output()).toContain(`Create an API key:  DATA_DIR=${dataDir} npm run api-key -- create --project my-project --org my-org`);
     expect(running.endpoints).toMatchObject({
       region: 'us-east-1',
       dynamodb: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
@@ -83,5 +86,77 @@ describe('npm start', () => {
     const result = await runNpm(['run', '--silent', 'api-key', '--', 'create', '--project', 'p', '--org', 'bad org!'], { DATA_DIR: dataDir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--org');
+  });
+
+  it('prints the api-key command for its DATA_DIR, and that command, run as printed, makes a working key', async () => {
+    running ??= await startLocalProcess(dataDir);
+    const printed = /Create an API key: {2}(.+)$/m.exec(running.output())?.[1];
+
+    const made = await shell(printed!);
+
+    expect(printed).toBe(`DATA_DIR=${dataDir} npm run api-key -- create --project my-project --org my-org`);
+    expect(made.code).toBe(0);
+    const key = made.stdout.trim().split('\n').at(-1)!;
+    expect((await apiClient(running.endpoints.api!, key).get('/api/v1/replay/stats')).status).toBe(200);
+  });
+});
+
+/** The processes whose command line names this data directory (java's -dbPath, fauxqs's --data-dir). */
+function processesUsing(dir: string): { pid: number; ppid: number; args: string }[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  return table
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => Boolean(match) && match![3]!.includes(dir))
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }));
+}
+
+function shell(command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn('sh', ['-c', command], { cwd: resolve(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+describe('npm start leaves nothing behind', () => {
+  it('on a port in use: one line, a non-zero exit, and no emulator started', async () => {
+    // Prepare: something already listens on the port.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolveListen) => squatter.listen(0, '127.0.0.1', resolveListen));
+    const { port } = squatter.address() as { port: number };
+    const dir = tempDataDir();
+
+    try {
+      // Act
+      const result = await runNpm(['start', '--silent'], { PORT: String(port), DATA_DIR: dir });
+
+      // Assess
+      expect(result.code).not.toBe(0);
+      expect(`${result.stdout}${result.stderr}`.trim()).toBe(`port ${port} is in use: is Reprise already running? set PORT`);
+      expect(processesUsing(dir)).toEqual([]);
+    } finally {
+      await new Promise((resolveClose) => squatter.close(resolveClose));
+    }
+  });
+
+  it('when the platform process is killed with SIGKILL: DynamoDB Local and both fauxqs processes end too', async () => {
+    // Prepare
+    const dir = tempDataDir();
+    const platform = await startLocalProcess(dir);
+    const emulators = processesUsing(dir);
+    const java = emulators.find((p) => p.args.includes('DynamoDBLocal.jar'));
+    expect(java).toBeDefined();
+    expect(emulators.filter((p) => p.args.includes('fauxqs-server.mjs'))).toHaveLength(2);
+
+    // Act: the process that started them (java's parent), without a chance to clean up.
+    process.kill(java!.ppid, 'SIGKILL');
+
+    // Assess
+    await waitFor('every emulator of the killed platform to end', async () => processesUsing(dir).length === 0, 15_000, 100);
+    await platform.interrupt();
   });
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFauxqsProcess, type EmulatorProcess } from '../../../lib/local/fauxqs-process.ts';
+import type { EmulatorProcess } from '../../../lib/local/child-process.ts';
+import { startFauxqsProcess } from '../../../lib/local/fauxqs-process.ts';
 import { localQueueUrl } from '../../../lib/local/provision.ts';
 import { portOf, rememberedPorts, rememberPorts } from '../../../lib/local/stable-ports.ts';
 
@@ -16,8 +17,8 @@ afterEach(async () => {
 async function start(options: Parameters<typeof startFauxqsProcess>[0]) {
   const emulator = await startFauxqsProcess(options);
   running.push(emulator);
-  const sqs = new SQSClient({ endpoint: emulator.address, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  return { emulator, sqs, url: (name: string) => localQueueUrl(emulator.address, name) };
+  const sqs = new SQSClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return { emulator, sqs, url: (name: string) => localQueueUrl(emulator.endpoint, name) };
 }
 
 const receive = (sqs: SQSClient, url: string) =>
@@ -36,12 +37,12 @@ describe('the local SQS across a restart', () => {
     await first.emulator.stop();
 
     // Act: the platform starts again, on the same port.
-    const again = await start({ dataDir, port: portOf(first.emulator.address), releaseInFlight: ['worker-jobs'] });
+    const again = await start({ dataDir, port: portOf(first.emulator.endpoint), releaseInFlight: ['worker-jobs'] });
     const worker = await receive(again.sqs, again.url('worker-jobs'));
     const consumer = await receive(again.sqs, again.url('consumer-jobs'));
 
     // Assess
-    expect(again.emulator.address).toBe(first.emulator.address);
+    expect(again.emulator.endpoint).toBe(first.emulator.endpoint);
     expect(worker.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([['to worker-jobs', '2']]);
     expect(consumer).toEqual([]);
   });
