@@ -73,7 +73,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /** The command that makes a key for this platform: with DATA_DIR when it is not the default. */
 function apiKeyCommand(dir: string): string {
-  const command = 'npm run api-key -- create --project my-project --org my-org';
+  const command = 'npm run api-key -- create --org my-org --project my-project';
   if (dir === resolve('.data')) return command;
   const shown = relative(process.cwd(), dir);
   const path = shown && !shown.startsWith('..') ? shown : dir;

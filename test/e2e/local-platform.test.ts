@@ -17,7 +17,7 @@ describe('npm start', () => {
   it('serves the ledger, stops on Ctrl-C, and keeps data and pending schedules across a restart', async () => {
     // Prepare: a fresh platform and a key made the way the README says
     running = await startLocalProcess(dataDir);
-    expect(running.output()).toContain(`Create an API key:  DATA_DIR=${dataDir} npm run api-key -- create --project my-project --org my-org`);
+    expect(running.output()).toContain(`Create an API key:  DATA_DIR=${dataDir} npm run api-key -- create --org my-org --project my-project`);
     expect(running.endpoints).toMatchObject({
       region: 'us-east-1',
       dynamodb: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
@@ -94,7 +94,7 @@ describe('npm start', () => {
 
     const made = await shell(printed!);
 
-    expect(printed).toBe(`DATA_DIR=${dataDir} npm run api-key -- create --project my-project --org my-org`);
+    expect(printed).toBe(`DATA_DIR=${dataDir} npm run api-key -- create --org my-org --project my-project`);
     expect(made.code).toBe(0);
     const key = made.stdout.trim().split('\n').at(-1)!;
     expect((await apiClient(running.endpoints.api!, key).get('/api/v1/replay/stats')).status).toBe(200);

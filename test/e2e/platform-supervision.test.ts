@@ -35,6 +35,8 @@ function documents(endpoints: EndpointsFile) {
   );
 }
 
+const PROJECT_ID = `prj_${'0'.repeat(26)}`;
+
 /** A key stored straight into the platform's key table (its own client: the endpoint differs per platform). */
 async function newKey(endpoints: EndpointsFile): Promise<string> {
   const { key, keyHash } = generateApiKey();
@@ -42,7 +44,7 @@ async function newKey(endpoints: EndpointsFile): Promise<string> {
   await client.send(
     new PutCommand({
       TableName: endpoints.tables[tables.apiKeys.envName],
-      Item: { key_hash: keyHash, key_id: 'key_supervision', org_id: 'org-supervision', project_id: 'prj-supervision', created_at: new Date().toISOString() },
+      Item: { key_hash: keyHash, key_id: 'key_supervision', org_id: 'org-supervision', project_id: PROJECT_ID, project_name: 'supervision', created_at: new Date().toISOString() },
     }),
   );
   client.destroy();
@@ -147,7 +149,7 @@ describe('the local sweeper', () => {
     await client.send(
       new UpdateCommand({
         TableName: first.endpoints.tables[tables.replay.envName],
-        Key: { pk: 'PRJ#prj-supervision', sk: `RUN#${created.body.id}` },
+        Key: { pk: `PRJ#${PROJECT_ID}`, sk: `RUN#${created.body.id}` },
         UpdateExpression: 'SET #status = :running, attempt = :one, started_at = :past, deadline_at = :past, sweep_pk = :running, sweep_sk = :past',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':running': 'running', ':one': 1, ':past': past },

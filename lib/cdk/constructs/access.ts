@@ -48,7 +48,8 @@ export function bindAccess(fn: LambdaFunction, access: Access, resources: Catalo
     const table = resources.tables[access.table];
     fn.addEnvironment(catalogue.tables[access.table].envName, table.tableName);
     if (access.mode === 'probe') {
-      table.grant(fn, 'dynamodb:DescribeTable');
+      // The table itself, not its indexes (`table.grant` would add `/index/*`).
+      Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:DescribeTable'], resourceArns: [table.tableArn] });
       return;
     }
     const grantName = access.mode === 'read' ? 'grantReadData' : 'grantReadWriteData';
