@@ -325,6 +325,7 @@ export const authorizer: FunctionSpec = {
 };
 
 export const routes: readonly RouteSpec[] = [
+  { method: 'GET', path: '/', entry: 'functions/http/platform/root.ts', auth: false, ...small, uses: [] },
   {
     method: 'GET',
     path: '/health',

@@ -11,6 +11,7 @@ import * as repro from './reproducibility/contract.ts';
 
 /** Every route's contract: the OpenAPI document and the catalogue check read this list. */
 export const contracts: readonly RouteContract[] = [
+  platform.root,
   platform.health,
   platform.openApi,
   account.getMe,

@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authorizer, fallbackRoute, routes, type FunctionSpec, type RouteSpec } from '../catalogue.ts';
 import { PortInUseError } from './free-port.ts';
+import { gatewayRefusal, parserRefusal, pathOfRawRequest, rawResponse } from './gateway-errors.ts';
 import { inProcessHost, type FunctionHost } from './function-host.ts';
 import { createRouteMatcher } from '../route-matcher.ts';
 
 /** API Gateway's own payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/** API Gateway's limit on the request line and headers together (HTTP API quota: 10,240 bytes). */
+const MAX_HEADER_BYTES = 10 * 1024;
 const TEXT_CONTENT = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
 export interface HttpGateway {
@@ -27,11 +30,17 @@ export async function startHttpGateway(
 ): Promise<HttpGateway> {
   const match = createRouteMatcher(options.routes ?? routes);
   const functions = options.functions ?? inProcessHost;
-  const server = createServer((request, response) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     handle(request, response, match, functions).catch((error: unknown) => {
       console.error('local gateway error', error);
       if (!response.headersSent) writeJson(response, 500, { message: 'Internal Server Error' });
     });
+  });
+  // Requests Node's parser refuses (oversized headers, a malformed request line) never reach `handle`.
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+    const refusal = parserRefusal(error, MAX_HEADER_BYTES);
+    socket.end(rawResponse(gatewayRefusal(pathOfRawRequest(error.rawPacket), refusal.status, refusal.code, refusal.message)));
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -52,10 +61,16 @@ export async function startHttpGateway(
 
 async function handle(request: IncomingMessage, response: ServerResponse, match: ReturnType<typeof createRouteMatcher>, functions: FunctionHost) {
   const body = await readBody(request);
-  if (body === 'too_large') return writeJson(response, 413, { message: 'Request Entity Too Large' });
+  const rawPath = (request.url ?? '/').split('?', 1)[0]!;
+  if (body === 'too_large') return writeRefusal(response, gatewayRefusal(rawPath, 413, 'payload_too_large', `Request body exceeds the gateway's limit of ${MAX_REQUEST_BYTES} bytes`));
 
   // Prefixed rather than resolved: a path starting with // is a path here, not a host.
-  const url = new URL(`http://local${request.url ?? '/'}`);
+  let url: URL;
+  try {
+    url = new URL(`http://local${request.url ?? '/'}`);
+  } catch {
+    return writeRefusal(response, gatewayRefusal(rawPath, 400, 'bad_request', 'The request target is not a valid path'));
+  }
   const method = (request.method ?? 'GET').toUpperCase();
   const found = match(method, url.pathname);
   const routeKey = found ? `${found.route.method} ${found.route.path}` : '$default';
@@ -169,6 +184,11 @@ function writeResult(response: ServerResponse, result: unknown) {
   response.statusCode = structured.statusCode ?? 200;
   const payload = structured.body ?? '';
   response.end(structured.isBase64Encoded ? Buffer.from(payload, 'base64') : payload);
+}
+
+function writeRefusal(response: ServerResponse, refusal: { status: number; headers: Record<string, string>; body: string }) {
+  response.writeHead(refusal.status, refusal.headers);
+  response.end(refusal.body);
 }
 
 function writeJson(response: ServerResponse, status: number, body: unknown) {

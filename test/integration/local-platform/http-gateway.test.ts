@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpMethod, RouteSpec } from '../../../lib/catalogue.ts';
@@ -56,6 +57,23 @@ function rawGet(path: string, headers: Record<string, string | string[]>): Promi
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Sends bytes as they are (no client would send them malformed) and parses the one response. */
+function rawExchange(request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1', () => socket.end(request));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
   });
 }
 
@@ -184,14 +202,37 @@ describe('the local API Gateway v2 emulation: the response', () => {
     expect(await response.json()).toMatchObject({ error_code: 'route_not_found', detail: 'No route for DELETE /plain' });
   });
 
-  it('accepts a body of exactly 10 MiB and refuses one byte more with 413', async () => {
+  it('accepts a body of exactly 10 MiB and refuses one byte more with 413, in the error shape of the path\'s family', async () => {
     const atLimit = await fetch(`${gateway.url}/sink`, { method: 'POST', body: Buffer.alloc(TEN_MIB, 'a'), headers: { 'content-type': 'text/plain' } });
     const overLimit = await fetch(`${gateway.url}/sink`, { method: 'POST', body: Buffer.alloc(TEN_MIB + 1, 'a'), headers: { 'content-type': 'text/plain' } });
+    const overLimitV2 = await fetch(`${gateway.url}/v2/anything`, { method: 'POST', body: Buffer.alloc(TEN_MIB + 1, 'a'), headers: { 'content-type': 'text/plain' } });
 
     expect(atLimit.status).toBe(200);
     expect(overLimit.status).toBe(413);
     expect(overLimit.headers.get('content-type')).toBe('application/json');
-    expect(await overLimit.json()).toEqual({ message: 'Request Entity Too Large' });
+    expect(await overLimit.json()).toEqual({
+      detail: `Request body exceeds the gateway's limit of ${TEN_MIB} bytes`,
+      error_code: 'payload_too_large',
+      correlation_id: overLimit.headers.get('x-correlation-id'),
+      timestamp: expect.any(String),
+    });
+    expect(overLimitV2.status).toBe(413);
+    expect(await overLimitV2.json()).toEqual({ error: { type: 'invalid_request_error', message: `Request body exceeds the gateway's limit of ${TEN_MIB} bytes` } });
+  });
+
+  it('answers headers over API Gateway\'s 10 KiB with 431 in the family shape, not Node\'s bare 431', async () => {
+    const response = await rawExchange(`GET /v2/replay-runs HTTP/1.1\r\nHost: local\r\nX-Big: ${'a'.repeat(11 * 1024)}\r\n\r\n`);
+
+    expect(response.status).toBe(431);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(response.body)).toEqual({ error: { type: 'invalid_request_error', message: 'The request line and headers exceed the limit of 10240 bytes' } });
+  });
+
+  it('answers a request line Node refuses with 400 in the family shape', async () => {
+    const response = await rawExchange('GET /api/v1/replay/stats HTTP/1.1\r\nHost: local\r\nBad Header: x\r\n\r\n');
+
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ error_code: 'bad_request', correlation_id: response.headers['x-correlation-id'] });
   });
 
   it('answers 500 JSON for a handler that throws, without its error message', async () => {
