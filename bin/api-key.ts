@@ -24,17 +24,43 @@ const usage = `Usage:
   npm run api-key -- revoke <key_id>
   npm run api-key -- revoke --key <rpr_...>`;
 
+const help = `${usage}
+
+Makes, lists and revokes API keys. \`create\` makes the org's project of that
+name on first use and prints the new key alone on the last line (shown once).
+
+Where the keys live:
+  the local platform   found through DATA_DIR/endpoints.json (DATA_DIR: default .data,
+                       the one \`npm start\` uses); start it first
+  AWS                  set REPRISE_API_KEYS_TABLE and REPRISE_PROJECTS_TABLE (the stack's
+                       ApiKeysTableName and ProjectsTableName outputs); AWS credentials apply`;
+
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
 }
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { project: { type: 'string' }, org: { type: 'string' }, label: { type: 'string' }, key: { type: 'string' } },
-});
+const options = {
+  project: { type: 'string' },
+  org: { type: 'string' },
+  label: { type: 'string' },
+  key: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof options }>>;
+try {
+  parsed = parseArgs({ allowPositionals: true, options });
+} catch (error) {
+  fail(`${(error as Error).message}\n${usage}`);
+}
+const { positionals, values } = parsed!;
+if (values.help) {
+  console.log(help);
+  process.exit(0);
+}
 const command = positionals[0];
 if (command !== 'create' && command !== 'revoke' && command !== 'projects') fail(usage);
+const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 
 const { keysTable, projectsTable } = process.env.REPRISE_API_KEYS_TABLE
   ? { keysTable: process.env.REPRISE_API_KEYS_TABLE, projectsTable: process.env.REPRISE_PROJECTS_TABLE ?? fail('Set REPRISE_PROJECTS_TABLE too (the ProjectsTableName stack output).') }
@@ -77,7 +103,7 @@ try {
   }
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (code === 'ECONNREFUSED') fail('The local platform is not running: start it with `npm start` first.');
+  if (code === 'ECONNREFUSED') fail(`The local platform of DATA_DIR ${dataDir} is not running: start it with \`npm start\` first.`);
   fail(`Failed: ${(error as Error).message}`);
 }
 
@@ -93,12 +119,14 @@ async function keyHashToRevoke(keyId: string | undefined, key: string | undefine
 }
 
 function useLocalPlatform(): { keysTable: string; projectsTable: string } {
-  const file = resolve(process.env.DATA_DIR ?? '.data', 'endpoints.json');
+  const file = resolve(dataDir, 'endpoints.json');
   let endpoints: EndpointsFile;
   try {
     endpoints = JSON.parse(readFileSync(file, 'utf8')) as EndpointsFile;
   } catch {
-    fail(`No local platform found (${file} is missing): start it with \`npm start\`, or set REPRISE_API_KEYS_TABLE to use AWS.`);
+    fail(
+      `No local platform found in DATA_DIR ${dataDir} (no endpoints.json there): start it with \`npm start\`, set DATA_DIR to the one it uses, or set REPRISE_API_KEYS_TABLE to use AWS.`,
+    );
   }
   Object.assign(process.env, {
     AWS_REGION: endpoints.region,

@@ -1,18 +1,41 @@
 /**
  * Verifies a replay report offline: `npm run verify-report -- report.json`
- * (or the report on stdin). A `sig_` digest needs the signing key, from
- * REPORT_SIGNING_KEY or `--key-file`; a `sha256_` digest needs none.
+ * (or the report on stdin). A `sig_` digest needs the signing key: from
+ * `--key-file`, REPORT_SIGNING_KEY, or the local platform's key in
+ * DATA_DIR/report-signing-key; a `sha256_` digest needs none.
  * Exits 0 when the digest matches, 1 when it does not, 2 on bad input.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { digestEvidence, EVIDENCE_DIGEST_PATTERN, EVIDENCE_FIELDS, evidenceOf, sameDigest, type EvidenceSubject } from '../functions/core/replay-runs/report.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'key-file': { type: 'string' } } });
+const usage = `Usage: npm run verify-report -- [report.json] [--key-file <file>]
+
+Checks a replay report's evidence_digest (the report from the file, or stdin).
+A sig_ digest needs the key it was signed with, taken from the first of:
+  --key-file <file>
+  REPORT_SIGNING_KEY
+  DATA_DIR/report-signing-key   (the local platform's key; DATA_DIR defaults to .data)
+Exits 0 when the report is valid, 1 when it is not, 2 on bad input.`;
+
 const fail = (message: string): never => {
   console.error(message);
   process.exit(2);
 };
+
+const options = { 'key-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof options }>>;
+try {
+  parsed = parseArgs({ allowPositionals: true, options });
+} catch (error) {
+  fail(`${(error as Error).message}\n${usage}`);
+}
+const { positionals, values } = parsed!;
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
 let report: Partial<EvidenceSubject> & { evidence_digest?: unknown };
 try {
@@ -25,8 +48,11 @@ if (typeof digest !== 'string' || !EVIDENCE_DIGEST_PATTERN.test(digest)) fail('T
 const missing = EVIDENCE_FIELDS.filter((field) => report![field] === undefined);
 if (missing.length > 0) fail(`The report lacks ${missing.join(', ')}: is it a whole report of this platform's version?`);
 const keyed = (digest as string).startsWith('sig_');
-const keyText = values['key-file'] ? readFileSync(values['key-file'], 'utf8').trim() : process.env.REPORT_SIGNING_KEY;
-if (keyed && !keyText) fail('A sig_ digest needs the signing key: set REPORT_SIGNING_KEY or pass --key-file');
+const localKeyFile = resolve(process.env.DATA_DIR ?? '.data', 'report-signing-key');
+const keyText = values['key-file']
+  ? readFileSync(values['key-file'], 'utf8').trim()
+  : process.env.REPORT_SIGNING_KEY || (existsSync(localKeyFile) ? readFileSync(localKeyFile, 'utf8').trim() : undefined);
+if (keyed && !keyText) fail(`A sig_ digest needs the signing key: pass --key-file, set REPORT_SIGNING_KEY, or set DATA_DIR to the local platform's (${localKeyFile} does not exist)`);
 
 const expected = digestEvidence(evidenceOf(report! as EvidenceSubject), keyed ? Buffer.from(keyText!, 'utf8') : undefined);
 const valid = sameDigest(expected, digest as string);
