@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DailyCount } from '#core/ledger/daily.ts';
+import { windowOf, type DailyCount } from '#core/ledger/daily.ts';
 import { filtersOf, type HistoryFilter } from '#core/ledger/history-filter.ts';
-import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
+import type { DailyWindow, LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
 import { DEFAULT_KIND, type LedgerKind, type LedgerTotals, type Submission } from '#core/ledger/submission.ts';
 import { dynamoDb, dynamoDbWideNumbers } from '../aws/dynamodb-client.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff } from './conditional.ts';
@@ -87,23 +87,26 @@ export function createDynamoLedgerStore(tableName: string): LedgerStore {
       };
     },
 
-    async daily(orgId, from, to, kind): Promise<DailyCount[]> {
-      // Every `<to>#<deployment>` key sorts below `<to>$` ('#' < '$'), and none of another day does.
+    async daily(orgId, from, to, kind, maxCounters): Promise<DailyWindow> {
+      // Every `<to>#<deployment>` key sorts below `<to>$` ('#' < '$'), and none of another day does. Newest first,
+      // so a window holding more than `maxCounters` loses its oldest days; one more is read to know whether it does.
       const { items } = await queryUpTo(
         dynamoDbWideNumbers,
         {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': dailyPk(orgId, kind), ':from': `${from}#`, ':to': `${to}$` },
+          ScanIndexForward: false,
         },
-        Number.MAX_SAFE_INTEGER,
+        maxCounters + 1,
       );
-      return items.map((item) => ({
+      const counts: DailyCount[] = items.map((item) => ({
         day: String(item.day),
         deployment: String(item.deployment),
         submissions: Number(item.submissions),
         divergences: Number(item.divergences),
       }));
+      return windowOf(counts, maxCounters);
     },
   };
 }

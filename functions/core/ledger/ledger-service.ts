@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { idempotencyClaim } from '../idempotency.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { dayWindow, sortDailyCounts, utcDayOf, type DailyStats } from './daily.ts';
+import { capDeployments, dayWindow, sortDailyCounts, utcDayOf, type DailyStats } from './daily.ts';
 import { deploymentOf, type HistoryFilter } from './history-filter.ts';
 import type { LedgerStore, Page } from './ledger-store.ts';
 import { ledgerLimits } from './limits.ts';
@@ -93,9 +93,12 @@ export function createLedgerService({ store, now, newId }: LedgerDependencies) {
 
     /** Submissions and divergences per UTC day and deployment over the last `days` days (today included), of one kind or all. */
     async dailyStats(orgId: string, query: { days: number; kind?: LedgerKind | undefined }): Promise<DailyStats> {
-      const { from, to } = dayWindow(now(), query.days);
-      const items = await store.daily(orgId, from, to, query.kind);
-      return { days: query.days, from, to, items: sortDailyCounts(items) };
+      const window = dayWindow(now(), query.days);
+      const read = await store.daily(orgId, window.from, window.to, query.kind, ledgerLimits.maxDailyCountersRead);
+      // Cut by the read limit: the answer starts at the oldest day read whole, and says so in `from`.
+      const from = read.complete ? window.from : (read.firstWholeDay ?? window.to);
+      const counts = read.items.filter((count) => count.day >= from);
+      return { days: query.days, from, to: window.to, items: sortDailyCounts(capDeployments(counts, ledgerLimits.maxDailyDeployments)) };
     },
 
     /**

@@ -21,6 +21,10 @@ export const ledgerLimits = {
   /** Days `GET …/stats/daily` covers: default and maximum. */
   defaultDailyDays: 30,
   maxDailyDays: 90,
+  /** Deployments `GET …/stats/daily` answers per window: the busiest ones; the others are summed as `(other)`. */
+  maxDailyDeployments: 20,
+  /** Day × deployment counters one daily answer reads at most (newest first); a window holding more is cut at the oldest days. */
+  maxDailyCountersRead: 20_000,
 } as const;
 
 /** Run ids are the SDK's own ids: letters, digits and `._:-`, up to 128 characters. */

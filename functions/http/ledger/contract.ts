@@ -212,10 +212,10 @@ export const getDailyStats = defineContract({
   example: { query: { days: '7' } },
   responses: {
     200: {
-      description: 'One item per day and deployment with submissions, by day then deployment; days without submissions are absent',
+      description: `One item per day and deployment with submissions, by day then deployment; days without submissions are absent. At most the ${L.maxDailyDeployments} busiest deployments of the window are named; the others are summed per day as \`(other)\`. A window of more than ${L.maxDailyCountersRead.toLocaleString('en-US')} day × deployment counters is cut at its oldest days (\`from\` says where it starts).`,
       schema: z.object({
         days: z.number().int(),
-        from: z.iso.date().describe('First UTC day covered'),
+        from: z.iso.date().describe('First UTC day covered (later than asked only when the window held too many counters)'),
         to: z.iso.date().describe('Last UTC day covered (today)'),
         items: z.array(
           z.object({

@@ -144,6 +144,26 @@ describe('GET /api/v1/replay/stats/daily', () => {
     expect(week.body).toMatchObject({ days: 7, items: response.body.items });
   });
 
+  it('answers the 20 busiest deployments and sums the rest as (other), from DynamoDB', async () => {
+    // Prepare: 22 deployments; busy-a and busy-b twice, the 20 others once (dep-00 … dep-19).
+    const { api } = await tenantApi(gateway, 'daily-cap');
+    const deployments = ['busy-a', 'busy-a', 'busy-b', 'busy-b', ...Array.from({ length: 20 }, (_, i) => `dep-${String(i).padStart(2, '0')}`)];
+    for (const deployment of deployments) expect((await api.post('/api/v1/replay/r/results', result({ deployment }))).status).toBe(201);
+
+    // Act
+    const response = await api.get('/api/v1/replay/stats/daily?days=1');
+
+    // Assess: busy-a, busy-b and dep-00 … dep-17 (ties by name); dep-18 and dep-19 summed.
+    expect(response.status).toBe(200);
+    expect(response.body.items).toHaveLength(21);
+    expect(response.body.items.filter((i: { deployment: string }) => ['busy-a', 'busy-b', 'dep-17', 'dep-18', '(other)'].includes(i.deployment))).toEqual([
+      { day: today(), deployment: '(other)', submissions: 2, divergences: 2 },
+      { day: today(), deployment: 'busy-a', submissions: 2, divergences: 2 },
+      { day: today(), deployment: 'busy-b', submissions: 2, divergences: 2 },
+      { day: today(), deployment: 'dep-17', submissions: 1, divergences: 1 },
+    ]);
+  });
+
   it('starts empty for a new org and never shows another org', async () => {
     const { api: owner } = await tenantApi(gateway, 'daily-owner');
     const { api: stranger } = await tenantApi(gateway, 'daily-stranger');

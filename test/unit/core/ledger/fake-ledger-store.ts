@@ -1,4 +1,4 @@
-import type { DailyCount } from '../../../../functions/core/ledger/daily.ts';
+import { windowOf, type DailyCount } from '../../../../functions/core/ledger/daily.ts';
 import { matchesFilter, type HistoryFilter } from '../../../../functions/core/ledger/history-filter.ts';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '../../../../functions/core/ledger/ledger-store.ts';
 import type { LedgerTotals, Submission } from '../../../../functions/core/ledger/submission.ts';
@@ -87,9 +87,12 @@ export function fakeLedgerStore() {
     async totals(orgId) {
       return { ...(totalsByOrg.get(orgId) ?? zero()) };
     },
-    async daily(orgId, from, to, kind) {
-      // Storage order on purpose (by key, not by day then deployment): the service sorts.
-      return [...(dailyByOrg.get(kind === undefined ? orgId : `${orgId}#KIND#${kind}`)?.values() ?? [])].filter((c) => c.day >= from && c.day <= to).reverse();
+    async daily(orgId, from, to, kind, maxCounters) {
+      // Newest day first, as the DynamoDB adapter reads them; within a day by deployment (the service sorts).
+      const counts = [...(dailyByOrg.get(kind === undefined ? orgId : `${orgId}#KIND#${kind}`)?.values() ?? [])]
+        .filter((c) => c.day >= from && c.day <= to)
+        .sort((a, b) => (a.day === b.day ? (a.deployment < b.deployment ? 1 : -1) : a.day < b.day ? 1 : -1));
+      return windowOf(structuredClone(counts), maxCounters);
     },
   };
 
