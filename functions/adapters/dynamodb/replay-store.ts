@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyClaim } from '#core/idempotency.ts';
 import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
 import type { ReplayRun, RunCounts, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
@@ -13,6 +13,7 @@ import { queryUpTo } from './query-up-to.ts';
  * Items of the replay table (pk, sk):
  *   PRJ#<project>          RUN#<run id>                 a run: API fields flat, plus internal ones
  *   PRJ#<project>          ALIAS#<name>                 an alias at its latest release
+ *   PRJ#<project>          ALIASES                      how many aliases the project has (the limit is checked on it)
  *   PRJ#<project>#USAGE    EVT#<occurred_at>#<event id> a usage event
  *   PRJ#<project>#IDEM#<sha256 of the key>   IDEM       an Idempotency-Key of a create (TTL `expires_at`)
  *   PRJ#<project>          SETTINGS                     the project's replay settings (default budget)
@@ -26,6 +27,8 @@ import { queryUpTo } from './query-up-to.ts';
  */
 const RUN = 'RUN#';
 const ALIAS = 'ALIAS#';
+/** The project's count of aliases (no `#`: never listed with them). */
+const ALIAS_COUNT = 'ALIASES';
 const EVT = 'EVT#';
 const SETTINGS = 'SETTINGS';
 const SWEEP_INDEX = 'sweep';
@@ -235,21 +238,56 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
       );
     },
 
-    async putAlias(projectId, alias, updatedAt) {
-      const { Attributes } = await dynamoDb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: projectPk(projectId), sk: ALIAS + alias.name },
-          UpdateExpression: 'SET #name = :name, releases = :releases, updated_at = :at ADD version :one',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':name': alias.name, ':releases': alias.releases, ':at': updatedAt, ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toAlias(Attributes!);
+    async putAlias(projectId, alias, updatedAt, maxAliases) {
+      const key = { pk: projectPk(projectId), sk: ALIAS + alias.name };
+      const values = { ':name': alias.name, ':releases': alias.releases, ':at': updatedAt, ':one': 1 };
+      for (let attempt = 1; ; attempt++) {
+        // An existing alias: a new release, whatever the count.
+        const updated = await unlessConditionFails(() =>
+          dynamoDb.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key,
+              ConditionExpression: 'attribute_exists(pk)',
+              UpdateExpression: 'SET #name = :name, releases = :releases, updated_at = :at ADD version :one',
+              ExpressionAttributeNames: { '#name': 'name' },
+              ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+        if (updated?.Attributes) return toAlias(updated.Attributes);
+        // A new one: created together with the project's alias count, which may not pass the limit.
+        try {
+          await dynamoDb.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: { TableName: tableName, Item: { ...key, name: alias.name, releases: alias.releases, updated_at: updatedAt, version: 1 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+                {
+                  Update: {
+                    TableName: tableName,
+                    Key: { pk: projectPk(projectId), sk: ALIAS_COUNT },
+                    ConditionExpression: 'attribute_not_exists(aliases) OR aliases < :max',
+                    UpdateExpression: 'ADD aliases :one',
+                    ExpressionAttributeValues: { ':one': 1, ':max': maxAliases },
+                  },
+                },
+              ],
+            }),
+          );
+          return { name: alias.name, version: 1, releases: alias.releases, updated_at: updatedAt };
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const [aliasReason, countReason] = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+          if (countReason === 'ConditionalCheckFailed') return 'limit';
+          // Created meanwhile by another request (or a transient conflict): update it instead.
+          if ((aliasReason !== 'ConditionalCheckFailed' && aliasReason !== 'TransactionConflict' && countReason !== 'TransactionConflict') || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+          await transactionBackoff(attempt);
+        }
+      }
     },
 
-    async listAliases(projectId) {
+    async listAliases(projectId, max) {
       const { items } = await queryUpTo(
         dynamoDb,
         {
@@ -257,9 +295,23 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alias)',
           ExpressionAttributeValues: { ':pk': projectPk(projectId), ':alias': ALIAS },
         },
-        10_000,
+        max,
       );
       return items.map(toAlias);
+    },
+
+    async getAliases(projectId, names) {
+      if (names.length === 0) return [];
+      let keys: Record<string, unknown>[] = [...new Set(names)].map((name) => ({ pk: projectPk(projectId), sk: ALIAS + name }));
+      const found: Record<string, unknown>[] = [];
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+        if (attempt > 8) throw new Error(`DynamoDB left ${keys.length} aliases unread`);
+        const { Responses, UnprocessedKeys } = await dynamoDb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+        found.push(...(Responses?.[tableName] ?? []));
+        keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+      return found.map(toAlias);
     },
 
     async recordUsage(projectId, events) {

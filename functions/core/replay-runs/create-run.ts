@@ -11,7 +11,7 @@ import { parseNamespaceGeneration } from './namespaces.ts';
 import type { ManifestStore, ReplayStore, RunDispatcher, StoredClaim, UsageEvent } from './ports.ts';
 import { priceCatalogue } from './price-catalogue.ts';
 import { apiTime, preciseTime, sortableTime, type ReplayClass, type RunRecord } from './replay-run.ts';
-import { requirePrices, resolveSide, type ResolvedSide } from './routing.ts';
+import { aliasNamesOf, requirePrices, resolveSide, type ResolvedSide } from './routing.ts';
 import { pinReport } from './pin-report.ts';
 import { simulateRouting } from './routing-simulation.ts';
 import { recordRunOutcome } from './run-outcome.ts';
@@ -151,7 +151,8 @@ async function prepareRun(
   }
   const scheduledFor = input.scheduled_for === undefined ? null : parseSchedule(input.scheduled_for, now);
 
-  const aliases = new Map((await deps.store.listAliases(projectId)).map((a) => [a.name, a]));
+  // Only the aliases the two sides can name (directly, or through a profile): a few reads by key.
+  const aliases = new Map((await deps.store.getAliases(projectId, aliasNamesOf([baseline, candidate], priceCatalogue))).map((a) => [a.name, a]));
   const resolved = {
     baseline: resolveSide('baseline', baseline, aliases, priceCatalogue),
     candidate: resolveSide('candidate', candidate, aliases, priceCatalogue),

@@ -16,6 +16,8 @@ export const replayRunLimits = {
   defaultPageSize: 20,
   maxPageSize: 100,
   maxAliasReleases: 10,
+  /** Aliases one project may define (PUT of another is a 400); GET /v2/aliases lists them all. */
+  maxAliasesPerProject: 100,
   maxAliasWeight: 10_000,
   maxTokensPerTrace: 10_000_000,
   maxMessagesPerTrace: 200,

@@ -37,8 +37,15 @@ export interface ReplayStore {
   /** After re-sending a queued run's message, look at it again only after `until`. */
   postponeSweep(projectId: string, runId: string, until: string): Promise<void>;
 
-  putAlias(projectId: string, alias: Omit<AliasRelease, 'version'>, updatedAt: string): Promise<AliasRelease & { updated_at: string }>;
-  listAliases(projectId: string): Promise<(AliasRelease & { updated_at: string })[]>;
+  /**
+   * Creates or updates an alias; `'limit'` when it is new and the project
+   * already has `maxAliases` (nothing is written then).
+   */
+  putAlias(projectId: string, alias: Omit<AliasRelease, 'version'>, updatedAt: string, maxAliases: number): Promise<(AliasRelease & { updated_at: string }) | 'limit'>;
+  /** The project's aliases, at most `max`. */
+  listAliases(projectId: string, max: number): Promise<(AliasRelease & { updated_at: string })[]>;
+  /** The aliases of these names that the project has (a few items read by key, never a listing). */
+  getAliases(projectId: string, names: readonly string[]): Promise<AliasRelease[]>;
 
   recordUsage(projectId: string, events: UsageEvent[]): Promise<void>;
   listUsage(projectId: string, page: { limit: number; afterKey?: string }): Promise<Page<UsageEvent> & { lastKey?: string }>;

@@ -54,12 +54,16 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
       for (const [i, release] of releases.entries()) {
         if (!parseTarget(release.target)) throw new InvalidRequestError(`releases[${i}].target must be provider/model[@revision]`, `releases.${i}.target`);
       }
-      const alias = await deps.store.putAlias(projectId, { name, releases }, deps.now().toISOString());
+      const alias = await deps.store.putAlias(projectId, { name, releases }, deps.now().toISOString(), L.maxAliasesPerProject);
+      if (alias === 'limit') {
+        throw new InvalidRequestError(`This project already has ${L.maxAliasesPerProject} aliases, the most a project may have: update one of them instead of creating ${name}`, 'name');
+      }
       return { object: 'alias' as const, ...alias };
     },
 
     async listAliases(projectId: string) {
-      return { object: 'list' as const, data: (await deps.store.listAliases(projectId)).map((a) => ({ object: 'alias' as const, ...a })) };
+      const aliases = await deps.store.listAliases(projectId, L.maxAliasesPerProject);
+      return { object: 'list' as const, data: aliases.map((a) => ({ object: 'alias' as const, ...a })) };
     },
 
     async recordUsage(projectId: string, events: UsageEventInput[]) {

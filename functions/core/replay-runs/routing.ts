@@ -61,6 +61,17 @@ export function resolveSide(
   );
 }
 
+/** The alias names resolving these sides may need: each side itself, and the alias a profile of that name routes to. */
+export function aliasNamesOf(sides: readonly string[], catalogue: PriceCatalogue): string[] {
+  const names = new Set<string>();
+  for (const side of sides) {
+    names.add(side);
+    const target = catalogue.profiles[side]?.target;
+    if (target?.startsWith('alias:')) names.add(target.slice('alias:'.length));
+  }
+  return [...names];
+}
+
 /** The choice a uniform number in [0, 1) routes to. */
 export function pick(side: ResolvedSide, u: number): number {
   const { choices } = side;

@@ -439,7 +439,7 @@ export const putAlias = defineContract({
   path: '/v2/aliases/{name}',
   family: 'v2',
   operationId: 'putAlias',
-  summary: 'Create or release an alias: weighted fixed targets',
+  summary: `Create or release an alias: weighted fixed targets (a project has at most ${L.maxAliasesPerProject} aliases; creating one more is a 400)`,
   tags,
   auth: true,
   request: {
@@ -467,7 +467,9 @@ export const listAliases = defineContract({
   tags,
   auth: true,
   request: {},
-  responses: { 200: { description: 'Every alias at its latest release', schema: z.object({ object: z.literal('list'), data: z.array(aliasSchema) }) } },
+  responses: {
+    200: { description: `Every alias at its latest release (at most ${L.maxAliasesPerProject})`, schema: z.object({ object: z.literal('list'), data: z.array(aliasSchema) }) },
+  },
 });
 
 const usageEvent = z.object({

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
+import { dynamoDb } from '../../../functions/adapters/aws/dynamodb-client.ts';
 import { expectInvalid, tenantApi } from './support.ts';
 
 let gateway: HttpGateway;
@@ -141,5 +142,63 @@ describe('aliases', () => {
     const response = await api.put('/v2/aliases/chat', { releases: [{ target: GPT4O, weight: 1 }, { target: 'not a target', weight: 1 }] });
     expectInvalid(response, 'releases.1.target');
     expect((await api.get('/v2/aliases')).body.data).toEqual([]);
+  });
+
+  it('limits a project to 100 aliases: the 101st is a 400 naming the limit, updating one at the limit still works', async () => {
+    // Prepare: a project with 100 aliases.
+    const { api } = await tenantApi(gateway, 'alias-limit');
+    const release = { releases: [{ target: GPT4O, weight: 1 }] };
+    const made = await Promise.all(Array.from({ length: 100 }, (_, i) => api.put(`/v2/aliases/a${i}`, release)));
+    expect(made.every((response) => response.status === 200)).toBe(true);
+
+    // Act
+    const over = await api.put('/v2/aliases/one-too-many', release);
+    const update = await api.put('/v2/aliases/a7', { releases: [{ target: SONNET, weight: 1 }] });
+    const list = await api.get('/v2/aliases');
+
+    // Assess
+    expectInvalid(over, 'name');
+    expect(over.body.error.message).toContain('100 aliases');
+    expect([update.status, update.body.version]).toEqual([200, 2]);
+    expect(list.body.data).toHaveLength(100);
+    expect(list.body.data.map((a: { name: string }) => a.name)).not.toContain('one-too-many');
+  });
+
+  it('counts an alias created by concurrent PUTs once', async () => {
+    const { api } = await tenantApi(gateway, 'alias-race');
+
+    const puts = await Promise.all(Array.from({ length: 8 }, () => api.put('/v2/aliases/same', { releases: [{ target: GPT4O, weight: 1 }] })));
+
+    expect(puts.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(puts.map((r) => r.body.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await api.get('/v2/aliases')).body.data).toHaveLength(1);
+  });
+
+  it('resolves a run by reading only the aliases its sides name, never the project\'s whole list', async () => {
+    // Prepare: a project with many aliases, and a record of every DynamoDB request the handlers make.
+    const { api } = await tenantApi(gateway, 'alias-reads');
+    await Promise.all(Array.from({ length: 30 }, (_, i) => api.put(`/v2/aliases/x${i}`, { releases: [{ target: GPT4O, weight: 1 }] })));
+    await api.put('/v2/aliases/chat', { releases: [{ target: SONNET, weight: 1 }] });
+    const requests: { command: string; input: Record<string, unknown> }[] = [];
+    const record = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      requests.push({ command: context.commandName ?? '', input: (args as { input: Record<string, unknown> }).input });
+      return next(args);
+    };
+    dynamoDb.middlewareStack.add(record as never, { step: 'initialize', name: 'recordAliasReads' });
+
+    // Act
+    let created;
+    try {
+      created = await api.post('/v2/replay-runs', { baseline: 'chat', candidate: 'managed' });
+    } finally {
+      dynamoDb.middlewareStack.remove('recordAliasReads');
+    }
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.body.metrics.target_distribution.baseline).toEqual({ [SONNET]: 1 });
+    const aliasReads = requests.filter((r) => JSON.stringify(r.input).includes('ALIAS'));
+    expect(aliasReads.map((r) => r.command)).toEqual(['BatchGetItemCommand']);
+    expect(JSON.stringify(aliasReads[0]!.input).match(/ALIAS#[^"]*/g)?.sort()).toEqual(['ALIAS#chat', 'ALIAS#managed']);
   });
 });
