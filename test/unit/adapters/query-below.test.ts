@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { queryBelow } from '../../../functions/adapters/dynamodb/query-below.ts';
+import { MAX_ITEMS_PER_READ, queryUpTo } from '../../../functions/adapters/dynamodb/query-up-to.ts';
 
 /** A partition of the given sort keys, answering the two key conditions queryBelow sends, newest first, in pages of `Limit`. */
 function partition(sks: string[]) {
@@ -75,5 +76,15 @@ describe('queryBelow', () => {
     expect(inputs[0]).toMatchObject(projection);
     expect(inputs[1]).not.toHaveProperty('ProjectionExpression');
     expect(inputs[1]).not.toHaveProperty('ExpressionAttributeNames');
+  });
+});
+
+describe('queryUpTo', () => {
+  it.each([Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY, MAX_ITEMS_PER_READ + 1, 1.5, -1])('refuses to read an unbounded or impossible count (%s), before any request', async (count) => {
+    const { client, inputs } = partition(keys);
+
+    await expect(queryUpTo(client, { TableName: 't' }, count)).rejects.toThrow(RangeError);
+    expect(inputs).toEqual([]);
+    expect(MAX_ITEMS_PER_READ).toBe(200_000);
   });
 });
