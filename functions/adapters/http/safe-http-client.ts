@@ -9,7 +9,7 @@ export interface SafeHttpClientOptions {
   allowLoopback?: boolean;
   /** Exact IP addresses to allow besides public ones (tests). */
   allowAddresses?: string[];
-  /** Limit for one hop, from connecting to the last body byte. @default 10_000 */
+  /** Limit for the whole request, every redirect included: from the first connect to the last body byte of the last hop. @default 10_000 */
   timeoutMs?: number;
   /** Limit for opening the TCP connection of a hop. @default 5_000 */
   connectTimeoutMs?: number;
@@ -97,6 +97,8 @@ export function createSafeHttpClient(options: SafeHttpClientOptions = {}): SafeH
   return {
     async request(rawUrl, init = {}) {
       const started = performance.now();
+      // One deadline for the whole request: a chain of slow redirects cannot take timeoutMs per hop.
+      const deadline = started + timeoutMs;
       let url = parseTarget(rawUrl, 'The URL');
       let method = (init.method ?? 'GET').toUpperCase();
       let body = init.body;
@@ -105,7 +107,9 @@ export function createSafeHttpClient(options: SafeHttpClientOptions = {}): SafeH
 
       for (let redirects = 0; ; redirects++) {
         init.signal?.throwIfAborted();
-        const response = await hop(url, method, headers, body, init.signal);
+        const remainingMs = deadline - performance.now();
+        if (remainingMs <= 0) throw requestTimeout(url, redirects);
+        const response = await hop(url, method, headers, body, init.signal, remainingMs, redirects);
         const location = response.headers.location;
         if (!REDIRECT_STATUSES.has(response.status) || location === undefined || init.redirect === 'manual') {
           return { ...response, url: url.href, redirects, elapsedMs: performance.now() - started };
@@ -123,7 +127,19 @@ export function createSafeHttpClient(options: SafeHttpClientOptions = {}): SafeH
     },
   };
 
-  function hop(url: URL, method: string, headers: Record<string, string>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined) {
+  function requestTimeout(url: URL, redirects: number): OutboundRequestError {
+    return new OutboundRequestError('timeout', `No complete answer from ${url.host} within ${timeoutMs} ms${redirects ? ` (${redirects} redirects included)` : ''}`);
+  }
+
+  function hop(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+    remainingMs: number,
+    redirects: number,
+  ) {
     return new Promise<Hop>((resolve, reject) => {
       let request: ClientRequest;
       try {
@@ -148,10 +164,10 @@ export function createSafeHttpClient(options: SafeHttpClientOptions = {}): SafeH
       };
 
       signal?.addEventListener('abort', onAbort, { once: true });
-      timers.push(setTimeout(() => fail(new OutboundRequestError('timeout', `No complete answer from ${url.host} within ${timeoutMs} ms`)), timeoutMs));
+      timers.push(setTimeout(() => fail(requestTimeout(url, redirects)), remainingMs));
       request.once('socket', (socket) => {
         if (!socket.connecting) return;
-        const timer = setTimeout(() => fail(new OutboundRequestError('timeout', `Could not connect to ${url.host} within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+        const timer = setTimeout(() => fail(new OutboundRequestError('timeout', `Could not connect to ${url.host} within ${connectTimeoutMs} ms`)), Math.min(connectTimeoutMs, remainingMs));
         timers.push(timer);
         socket.once('connect', () => clearTimeout(timer));
       });

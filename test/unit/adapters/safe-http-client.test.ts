@@ -397,6 +397,22 @@ describe('the safe outbound client', () => {
     expect(target.seen).toHaveLength(1);
   });
 
+  it('holds the whole request, every redirect included, to one deadline: slow hops cannot each take the timeout', async () => {
+    // Prepare: each hop answers a redirect after 150 ms; six hops would take 900 ms, each well within 400 ms.
+    const chain = await serve((req, res) => {
+      const n = Number(req.url?.slice(1));
+      setTimeout(() => (n < 5 ? res.writeHead(302, { location: `/${n + 1}` }).end() : res.end('arrived')), 150);
+    });
+
+    // Act
+    const error = await refusal(loopbackClient({ timeoutMs: 400, maxRedirects: 10 }).request(`${chain.base}/0`));
+
+    // Assess: stopped during the third hop at the latest, long before the chain's end.
+    expect(error.code).toBe('timeout');
+    expect(error.message).toMatch(/within 400 ms \(\d redirects? included\)$/);
+    expect(chain.seen.length).toBeLessThanOrEqual(3);
+  });
+
   it('counts the body against the timeout', async () => {
     const target = await serve((_req, res) => {
       res.writeHead(200);
