@@ -317,11 +317,23 @@ export const pageFiles: BundledFiles = { from: 'dist/web', into: 'web' };
 /** Every page route shares one function, so the HTML and its assets warm the same container. */
 const page = { entry: 'functions/http/page/serve-page.ts', auth: false, ...small, uses: [], files: pageFiles } as const;
 
+export interface AuthorizerSpec extends FunctionSpec {
+  /**
+   * How long a key's verdict is reused: the authorizer keeps each key's
+   * lookup this long (per container), and the local gateway keeps each key's
+   * answer this long, so a revoked key stops working within it in both places.
+   * (API Gateway's own cache stays off: it would need the header as identity
+   * source, and then a request without one gets API Gateway's 401 body.)
+   */
+  readonly verdictTtlSeconds: number;
+}
+
 /** The authorizer runs before every route with `auth: true`. */
-export const authorizer: FunctionSpec = {
+export const authorizer: AuthorizerSpec = {
   entry: 'functions/http/authorizer.ts',
   ...small,
   uses: [{ table: 'apiKeys', mode: 'read' }],
+  verdictTtlSeconds: 60,
 };
 
 export const routes: readonly RouteSpec[] = [

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { createDynamoApiKeyStore } from '#adapters/dynamodb/api-key-store.ts';
 import type { ApiKeyRecord } from '#core/auth/api-key.ts';
 import { authorize, type AuthVerdict } from '#core/auth/authorize.ts';
-import { tables } from '#lib/catalogue.ts';
+import { authorizer as authorizerSpec, tables } from '#lib/catalogue.ts';
 import { requireEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
 
@@ -13,9 +13,9 @@ const store = createDynamoApiKeyStore(requireEnv(tables.apiKeys.envName));
  * API Gateway's own authorizer cache is off (it would need the header as an
  * identity source, and then a request without one gets API Gateway's 401 body
  * instead of ours), so verdicts are cached here, by key hash, per container.
- * A revoked key stops working within `ttl`.
+ * A revoked key stops working within the catalogue's `verdictTtlSeconds`.
  */
-const records = new LRUCache<string, ApiKeyRecord | 'none'>({ max: 10_000, ttl: 60_000 });
+const records = new LRUCache<string, ApiKeyRecord | 'none'>({ max: 10_000, ttl: authorizerSpec.verdictTtlSeconds * 1000 });
 
 async function lookup(keyHash: string): Promise<ApiKeyRecord | undefined> {
   const cached = records.get(keyHash);

@@ -7,6 +7,7 @@ import { PortInUseError } from './free-port.ts';
 import { gatewayRefusal, parserRefusal, pathOfRawRequest, rawResponse } from './gateway-errors.ts';
 import { inProcessHost, type FunctionHost } from './function-host.ts';
 import { createRouteMatcher } from '../route-matcher.ts';
+import { createVerdictCache, type AuthorizerAnswer, type VerdictCache } from './verdict-cache.ts';
 
 /** API Gateway's own payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -26,12 +27,21 @@ export interface HttpGateway {
  * the route's handler module — the same module Lambda runs.
  */
 export async function startHttpGateway(
-  options: { port?: number; host?: string; routes?: readonly RouteSpec[]; /** Where handlers run. @default in this process */ functions?: FunctionHost } = {},
+  options: {
+    port?: number;
+    host?: string;
+    routes?: readonly RouteSpec[];
+    /** Where handlers run. @default in this process */
+    functions?: FunctionHost;
+    /** How long an authorizer answer is reused per key; 0 asks the authorizer every time. @default the catalogue's `verdictTtlSeconds` */
+    verdictTtlSeconds?: number;
+  } = {},
 ): Promise<HttpGateway> {
   const match = createRouteMatcher(options.routes ?? routes);
   const functions = options.functions ?? inProcessHost;
+  const verdicts = createVerdictCache(options.verdictTtlSeconds ?? authorizer.verdictTtlSeconds);
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
-    handle(request, response, match, functions).catch((error: unknown) => {
+    handle(request, response, match, functions, verdicts).catch((error: unknown) => {
       console.error('local gateway error', error);
       if (!response.headersSent) writeJson(response, 500, { message: 'Internal Server Error' });
     });
@@ -59,7 +69,13 @@ export async function startHttpGateway(
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, match: ReturnType<typeof createRouteMatcher>, functions: FunctionHost) {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  match: ReturnType<typeof createRouteMatcher>,
+  functions: FunctionHost,
+  verdicts: VerdictCache,
+) {
   const body = await readBody(request);
   const rawPath = (request.url ?? '/').split('?', 1)[0]!;
   if (body === 'too_large') return writeRefusal(response, gatewayRefusal(rawPath, 413, 'payload_too_large', `Request body exceeds the gateway's limit of ${MAX_REQUEST_BYTES} bytes`));
@@ -77,7 +93,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, match:
   const event = toEvent(request, url, method, routeKey, body, found?.pathParameters);
 
   if (found?.route.auth) {
-    const verdict = (await functions.invoke(authorizer, toAuthorizerEvent(event))) as { isAuthorized?: boolean; context?: Record<string, unknown> };
+    const verdict = await verdicts.answer(event, () => functions.invoke(authorizer, toAuthorizerEvent(event)) as Promise<AuthorizerAnswer>);
     if (!verdict?.isAuthorized) return writeJson(response, 403, { message: 'Forbidden' });
     (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: verdict.context ?? {} };
   }

@@ -2,7 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpMethod, RouteSpec } from '../../../lib/catalogue.ts';
+import { authorizer, type HttpMethod, type RouteSpec } from '../../../lib/catalogue.ts';
+import { inProcessHost, type FunctionHost } from '../../../lib/local/function-host.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
 import { BINARY_RESPONSE } from '../../fixtures/binary-route.ts';
 import { createTenant } from '../../support/tenants.ts';
@@ -292,5 +293,52 @@ describe('the local API Gateway v2 emulation: the Lambda authorizer', () => {
     const event = await echo('/echo/1', { headers: { authorization: `Bearer ${tenant.apiKey}` } });
 
     expect(event.requestContext).not.toHaveProperty('authorizer');
+  });
+});
+
+describe('the local API Gateway v2 emulation: authorizer answers', () => {
+  /** The in-process host, counting the authorizer's invocations. */
+  function countingHost() {
+    const counted = { authorizer: 0 };
+    const host: FunctionHost = {
+      invoke: (spec, event) => {
+        if (spec.entry === authorizer.entry) counted.authorizer++;
+        return inProcessHost.invoke(spec, event);
+      },
+      stop: async () => {},
+    };
+    return { host, counted };
+  }
+
+  it('are reused per key for the catalogue\'s verdictTtlSeconds (60 s), as the authorizer reuses its lookups', async () => {
+    const { host, counted } = countingHost();
+    const cached = await startHttpGateway({ port: 0, functions: host, routes: [fixture('GET', '/secure/{id}', 'echo-route.ts', { auth: true })] });
+    const [first, second] = [await createTenant('verdicts'), await createTenant('verdicts')];
+    try {
+      const contexts = [];
+      for (const key of [first.apiKey, first.apiKey, first.apiKey, second.apiKey, second.apiKey]) {
+        const response = await fetch(`${cached.url}/secure/1`, { headers: { authorization: `Bearer ${key}` } });
+        contexts.push(authorizerContext((await response.json()) as APIGatewayProxyEventV2));
+      }
+
+      expect(counted.authorizer).toBe(2);
+      expect(contexts.map((c) => c?.projectId)).toEqual([first.projectId, first.projectId, first.projectId, second.projectId, second.projectId]);
+      expect(authorizer.verdictTtlSeconds).toBe(60);
+    } finally {
+      await cached.stop();
+    }
+  });
+
+  it('are asked for every time with a TTL of 0', async () => {
+    const { host, counted } = countingHost();
+    const uncached = await startHttpGateway({ port: 0, functions: host, verdictTtlSeconds: 0, routes: [fixture('GET', '/secure/{id}', 'echo-route.ts', { auth: true })] });
+    const tenant = await createTenant('no-verdicts');
+    try {
+      for (let i = 0; i < 3; i++) await fetch(`${uncached.url}/secure/1`, { headers: { authorization: `Bearer ${tenant.apiKey}` } });
+
+      expect(counted.authorizer).toBe(3);
+    } finally {
+      await uncached.stop();
+    }
   });
 });
