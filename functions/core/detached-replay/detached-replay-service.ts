@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { NotFoundError } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { RecordJobOutcome } from '../ledger/job-outcome.ts';
 import { outcomeOf, toView, type ExecutionRecord, type ExecutionView, type PageMessage, type PageOutcome, type ResumeMessage } from './execution.ts';
 import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';

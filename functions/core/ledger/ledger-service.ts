@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { idempotencyClaim } from '../idempotency.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { capDeployments, dayWindow, sortDailyCounts, utcDayOf, type DailyStats } from './daily.ts';
 import { deploymentOf, type HistoryFilter } from './history-filter.ts';
 import type { LedgerStore, Page } from './ledger-store.ts';

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../ledger/cursor.ts';
+import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import { createRun, dryRun, type CreateRunDependencies, type CreateRunInput, type RunOwner } from './create-run.ts';
 import { fullFidelityLimits as FF } from './full-fidelity/options.ts';
 import { runChunk, type ChunkDependencies } from './full-fidelity/run-chunk.ts';
@@ -36,10 +36,10 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
     },
 
     async list(projectId: string, query: { limit: number; cursor?: string | undefined }) {
-      const afterId = query.cursor === undefined ? undefined : runCursor(query.cursor);
+      const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor, RUN_CURSOR);
       const page = await deps.store.listRuns(projectId, { limit: query.limit, ...(afterId ? { afterId } : {}) });
       const last = page.items.at(-1);
-      return { object: 'list' as const, data: page.items, has_more: page.hasMore, next_cursor: page.hasMore && last ? encodeCursor(last.id) : null };
+      return { object: 'list' as const, data: page.items, has_more: page.hasMore, next_cursor: page.hasMore && last ? encodeCursor(last.id, RUN_CURSOR) : null };
     },
 
     cancel: async (projectId: string, runId: string) => (await cancelRun(deps, projectId, runId)).run,
@@ -86,13 +86,13 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
     },
 
     async listUsage(projectId: string, query: { limit: number; cursor?: string | undefined }) {
-      const afterKey = query.cursor === undefined ? undefined : usageCursor(query.cursor);
+      const afterKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, USAGE_CURSOR);
       const page = await deps.store.listUsage(projectId, { limit: query.limit, ...(afterKey ? { afterKey } : {}) });
       return {
         object: 'list' as const,
         data: page.items,
         has_more: page.hasMore,
-        next_cursor: page.hasMore && page.lastKey ? Buffer.from(`u1:${page.lastKey}`).toString('base64url') : null,
+        next_cursor: page.hasMore && page.lastKey ? encodeCursor(page.lastKey, USAGE_CURSOR) : null,
       };
     },
 
@@ -106,14 +106,14 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
     },
 
     async listNamespaces(projectId: string, query: { limit: number; cursor?: string | undefined }) {
-      const afterName = query.cursor === undefined ? undefined : namespaceCursor(query.cursor);
+      const afterName = query.cursor === undefined ? undefined : decodeCursor(query.cursor, NAMESPACE_CURSOR);
       const page = await deps.namespaces.list(projectId, { limit: query.limit, ...(afterName ? { afterName } : {}) });
       const last = page.items.at(-1);
       return {
         object: 'list' as const,
         data: page.items.map((ns) => ({ object: 'namespace' as const, ...ns })),
         has_more: page.hasMore,
-        next_cursor: page.hasMore && last ? Buffer.from(`n1:${last.namespace}`).toString('base64url') : null,
+        next_cursor: page.hasMore && last ? encodeCursor(last.namespace, NAMESPACE_CURSOR) : null,
       };
     },
 
@@ -134,23 +134,9 @@ export function createReplayRunService(deps: ReplayRunDependencies) {
 
 export type ReplayRunService = ReturnType<typeof createReplayRunService>;
 
-function runCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (/^c1:rpl_[0-9a-z]{26}$/.test(text)) return text.slice(3);
-  return decodeCursor(cursor);
-}
-
-function namespaceCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^n1:[A-Za-z0-9._-]{1,128}$/.test(text)) throw new InvalidRequestError('Invalid cursor: pass the next_cursor of a previous page unchanged', 'cursor');
-  return text.slice(3);
-}
-
-function usageCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  // The key of the last event served: anything else would reach the store as a range it cannot serve.
-  if (!/^u1:EVT#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#[A-Za-z0-9_-]{1,64}$/.test(text)) {
-    throw new InvalidRequestError('Invalid cursor: pass the next_cursor of a previous page unchanged', 'cursor');
-  }
-  return text.slice(3);
-}
+/** Runs page by run id. */
+const RUN_CURSOR: CursorFormat = { version: 'c1', pattern: /^rpl_[0-9a-z]{26}$/ };
+/** Usage events page by the key of the last event served: anything else would reach the store as a range it cannot serve. */
+const USAGE_CURSOR: CursorFormat = { version: 'u1', pattern: /^EVT#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#[A-Za-z0-9_-]{1,64}$/ };
+/** Namespaces page by name. */
+const NAMESPACE_CURSOR: CursorFormat = { version: 'n1', pattern: /^[A-Za-z0-9._-]{1,128}$/ };

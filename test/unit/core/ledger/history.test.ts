@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationFailedError } from '../../../../functions/core/errors.ts';
-import { encodeCursor } from '../../../../functions/core/ledger/cursor.ts';
+import { encodeCursor } from '../../../../functions/core/cursor.ts';
 import { body, idNumber, ledgerFixture } from './ledger-fixture.ts';
 
 const detail = { action_id: 'a1', field: 'output' as const, recorded: 'x', replayed: 'y' };

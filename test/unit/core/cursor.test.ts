@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationFailedError } from '../../../../functions/core/errors.ts';
-import { decodeCursor, encodeCursor } from '../../../../functions/core/ledger/cursor.ts';
-import { newUuidV7 } from '../../../../functions/shared/ids.ts';
+import { decodeCursor, encodeCursor, type CursorFormat } from '../../../functions/core/cursor.ts';
+import { ValidationFailedError } from '../../../functions/core/errors.ts';
+import { newUuidV7 } from '../../../functions/shared/ids.ts';
 
 /** Runs `decodeCursor` and returns what it threw. */
-function refusal(cursor: string): ValidationFailedError {
+function refusal(cursor: string, format?: CursorFormat): ValidationFailedError {
   try {
-    decodeCursor(cursor);
+    decodeCursor(cursor, format);
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationFailedError);
     return error as ValidationFailedError;
@@ -48,5 +48,23 @@ describe('history cursors', () => {
     expect(error.param).toBe('cursor');
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatchObject({ loc: ['query', 'cursor'], type: 'value_error', input: cursor });
+  });
+});
+
+describe('cursors of other formats (one codec for the three domains)', () => {
+  const usage: CursorFormat = { version: 'u1', pattern: /^EVT#[^#]+#[a-z0-9]+$/ };
+
+  it('round-trip keys with colons, in their own version', () => {
+    const key = 'EVT#2026-11-25T10:00:00.000Z#e1';
+    const cursor = encodeCursor(key, usage);
+
+    expect(decodeCursor(cursor, usage)).toBe(key);
+    expect(Buffer.from(cursor, 'base64url').toString('utf8')).toBe(`u1:${key}`);
+  });
+
+  it('refuse a cursor of another format, or a key its pattern does not take', () => {
+    expect(refusal(encodeCursor(id), usage).param).toBe('cursor');
+    expect(refusal(encodeCursor('EVT#x#e1', usage)).param).toBe('cursor');
+    expect(refusal(encodeCursor('EVT#2026#E!', usage), usage).param).toBe('cursor');
   });
 });
