@@ -14,6 +14,16 @@ export interface IdempotencyClaim {
   nowEpochSeconds: number;
 }
 
+/**
+ * Whether a stored claim has stopped counting at `nowEpochSeconds`: a key is
+ * remembered for the window `[first use, first use + window)`, so at exactly
+ * `expires_at` it is over. The stores' conditions say the same
+ * (`expires_at <= :now` is expired), and the in-memory fake uses this.
+ */
+export function claimExpired(expiresAtEpochSeconds: number, nowEpochSeconds: number): boolean {
+  return expiresAtEpochSeconds <= nowEpochSeconds;
+}
+
 /** The claim of `key` for `request` at `now`, remembered for `windowHours`. */
 export function idempotencyClaim(key: string, request: unknown, now: Date, windowHours: number): IdempotencyClaim {
   const nowEpochSeconds = Math.floor(now.getTime() / 1000);

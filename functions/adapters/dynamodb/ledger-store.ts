@@ -192,7 +192,7 @@ function transactionFor(tableName: string, { orgId, submission, costSavedMicros,
           expires_at: idempotency.expiresAtEpochSeconds,
         },
         // TTL deletion lags, so an expired record counts as absent.
-        ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
+        ConditionExpression: 'attribute_not_exists(pk) OR expires_at <= :now',
         ExpressionAttributeValues: { ':now': idempotency.nowEpochSeconds },
       },
     });

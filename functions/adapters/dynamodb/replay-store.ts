@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdempotencyClaim } from '#core/idempotency.ts';
+import { claimExpired, type IdempotencyClaim } from '#core/idempotency.ts';
 import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
 import type { ReplayRun, RunCounts, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
 import type { AliasRelease } from '#core/replay-runs/routing.ts';
@@ -452,14 +452,14 @@ function claimPut(tableName: string, projectId: string, runId: string, claim: Id
   return {
     TableName: tableName,
     Item: { ...claimKey(projectId, claim.keyHash), run_id: runId, fingerprint: claim.fingerprint, expires_at: claim.expiresAtEpochSeconds },
-    // TTL deletion lags, so an expired claim counts as absent.
-    ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
+    // TTL deletion lags, so an expired claim counts as absent (at exactly expires_at too: see claimExpired).
+    ConditionExpression: 'attribute_not_exists(pk) OR expires_at <= :now',
     ExpressionAttributeValues: { ':now': claim.nowEpochSeconds },
   };
 }
 
 async function findClaim(tableName: string, projectId: string, claim: IdempotencyClaim) {
   const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: claimKey(projectId, claim.keyHash), ConsistentRead: true }));
-  if (!Item || Number(Item.expires_at) < claim.nowEpochSeconds) return undefined;
+  if (!Item || claimExpired(Number(Item.expires_at), claim.nowEpochSeconds)) return undefined;
   return { runId: String(Item.run_id), fingerprint: String(Item.fingerprint) };
 }

@@ -1,3 +1,4 @@
+import { claimExpired } from '../../../../functions/core/idempotency.ts';
 import { windowOf, type DailyCount } from '../../../../functions/core/ledger/daily.ts';
 import { matchesFilter, type HistoryFilter } from '../../../../functions/core/ledger/history-filter.ts';
 import type { LedgerEntry, LedgerStore, Page, PageRequest } from '../../../../functions/core/ledger/ledger-store.ts';
@@ -39,7 +40,7 @@ export function fakeLedgerStore() {
       const idempotencyKey = entry.idempotency && `${entry.orgId}\u0000${entry.idempotency.keyHash}`;
       if (idempotencyKey) {
         const existing = keys.get(idempotencyKey);
-        if (existing && existing.expiresAtEpochSeconds > entry.idempotency!.nowEpochSeconds) {
+        if (existing && !claimExpired(existing.expiresAtEpochSeconds, entry.idempotency!.nowEpochSeconds)) {
           return { existing: { fingerprint: existing.fingerprint, submission: structuredClone(existing.submission) } };
         }
       }
