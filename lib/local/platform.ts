@@ -18,6 +18,13 @@ import { assertPortFree } from './free-port.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 
+/** Settings of the local platform that functions read, passed on to every function when set. */
+const LOCAL_SETTINGS = ['DETACHED_INLINE_BUDGET_MS', 'SESSION_REPLAY_WINDOW_SPAN_MS'] as const;
+
+function pick(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]!]] : [])));
+}
+
 export interface PlatformOptions {
   /** Persist everything here; without it the platform runs in memory (tests). */
   dataDir?: string;
@@ -164,7 +171,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
       ...(process.env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL } : {}),
       REPRISE_ALLOW_LOOPBACK_TARGETS: options.allowLoopbackTargets ? 'true' : 'false',
-      ...(process.env.DETACHED_INLINE_BUDGET_MS ? { DETACHED_INLINE_BUDGET_MS: process.env.DETACHED_INLINE_BUDGET_MS } : {}),
+      // The local platform's own tuning settings, passed on when set (see the README's settings table).
+      ...pick(process.env, LOCAL_SETTINGS),
     };
     // Each resource's variable; a function gets those its catalogue entry uses (function-environment.ts).
     const resourceValues: Record<string, string> = {
