@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { windowOf, type DailyCount } from '#core/ledger/daily.ts';
+import { windowOf, type DailyCount, type DailyWindow } from '#core/ledger/daily.ts';
 import { filtersOf, type HistoryFilter } from '#core/ledger/history-filter.ts';
-import type { DailyWindow, LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
+import type { LedgerEntry, LedgerStore, Page, PageRequest } from '#core/ledger/ledger-store.ts';
 import { DEFAULT_KIND, type LedgerKind, type LedgerTotals, type Submission } from '#core/ledger/submission.ts';
 import { dynamoDb, dynamoDbWideNumbers } from '../aws/dynamodb-client.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff } from './conditional.ts';

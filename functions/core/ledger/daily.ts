@@ -1,4 +1,3 @@
-import type { DailyWindow } from './ledger-store.ts';
 import { ledgerLimits } from './limits.ts';
 
 /** Submissions and divergences of one deployment on one UTC day. */
@@ -8,6 +7,15 @@ export interface DailyCount {
   deployment: string;
   submissions: number;
   divergences: number;
+}
+
+/** The counters of a window, newest days first read: at most `maxCounters`, so the oldest days may be left out. */
+export interface DailyWindow {
+  items: DailyCount[];
+  /** False when the window held more counters than were read: days before `firstWholeDay` were left out or cut. */
+  complete: boolean;
+  /** With `complete: false`, the oldest day all of whose counters were read. */
+  firstWholeDay?: string;
 }
 
 /** The answer of `GET /api/v1/replay/stats/daily`: only days with submissions have items. */

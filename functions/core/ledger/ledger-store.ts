@@ -1,5 +1,5 @@
 import type { IdempotencyClaim } from '../idempotency.ts';
-import type { DailyCount } from './daily.ts';
+import type { DailyWindow } from './daily.ts';
 import type { HistoryFilter } from './history-filter.ts';
 import type { LedgerKind, LedgerTotals, Submission } from './submission.ts';
 
@@ -29,15 +29,6 @@ export interface LedgerStore {
   totals(orgId: string): Promise<LedgerTotals>;
   /** Per-day, per-deployment counts from `from` to `to` (UTC days, inclusive), of one kind or all; days without submissions are absent. */
   daily(orgId: string, from: string, to: string, kind: LedgerKind | undefined, maxCounters: number): Promise<DailyWindow>;
-}
-
-/** The counters of a window, newest days first read: at most `maxCounters`, so the oldest days may be left out. */
-export interface DailyWindow {
-  items: DailyCount[];
-  /** False when the window held more counters than were read: days before `firstWholeDay` were left out or cut. */
-  complete: boolean;
-  /** With `complete: false`, the oldest day all of whose counters were read. */
-  firstWholeDay?: string;
 }
 
 export interface LedgerEntry {
