@@ -81,7 +81,7 @@ describe('the local platform, when an emulator dies', () => {
       return seen.status === 503 && seen;
     }, 10_000, 50);
     const duringOutage = await api.get('/api/v1/replay/stats');
-    await waitFor('/health to be ok again', async () => (await health(endpoints.api!)).status === 200, 30_000, 200);
+    await waitFor('DynamoDB Local to be back, and /health ok', async () => told.some((line) => line.includes('running again')) && (await health(endpoints.api!)).status === 200, 30_000, 200);
 
     // Assess
     expect(down.body.dependencies.dynamodb).toEqual({ status: 'down', reason: 'connection refused' });
