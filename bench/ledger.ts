@@ -4,7 +4,9 @@ import pLimit from 'p-limit';
 import { newUuidV7 } from '../functions/shared/ids.ts';
 import { tables } from '../lib/catalogue.ts';
 import type { Platform } from '../lib/local/platform.ts';
+import { startHttpGateway } from '../lib/local/http-gateway.ts';
 import { apiClient } from '../test/support/api-client.ts';
+import { createKey } from '../test/support/tenants.ts';
 import { benchClient } from './bench-client.ts';
 import { medianLatency, row, throughput, type BenchRow } from './harness.ts';
 
@@ -53,6 +55,19 @@ export async function benchLedger(platform: Platform): Promise<{ rows: BenchRow[
   const directStats = await throughput(READS, CONCURRENCY, () => doc.send(new GetCommand({ TableName: ledgerTable, Key: statsKey })));
   rows.push(row('GET /history (50 items) throughput', historyRate, 'same reads, SDK direct', directHistory, 'req/s'));
   rows.push(row('GET /stats throughput', statsRate, 'same read, SDK direct', directStats, 'req/s'));
+
+  // The local gateway reuses a key's authorizer answer (verdictTtlSeconds): against a gateway that asks every time, same functions.
+  const asking = await startHttpGateway({ port: 0, functions: platform.functions!, verdictTtlSeconds: 0 });
+  try {
+    const key = await createKey('bench-writes', 'bench');
+    const askingWriter = apiClient(asking.url, key);
+    const reusingWriter = apiClient(platform.endpoints.api!, key);
+    const askingP50 = await medianLatency(500, () => askingWriter.get('/api/v1/replay/stats'), 50);
+    const reusingP50 = await medianLatency(500, () => reusingWriter.get('/api/v1/replay/stats'), 50);
+    rows.push(row('GET /stats p50, authorizer answer reused per key', reusingP50, 'authorizer asked every time', askingP50, 'ms'));
+  } finally {
+    await asking.stop();
+  }
 
   // Constant cost: the same reads at 10 and at 100,000 submissions.
   const small = await newKey('bench-small');

@@ -7,7 +7,7 @@ import { detachedRoutes, routeQueueName, routeQueueSettings, routesEnvValue } fr
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startFauxqsProcess } from './fauxqs-process.ts';
 import { startHttpGateway } from './http-gateway.ts';
-import { createIsolatedHost } from './function-host.ts';
+import { createIsolatedHost, type FunctionHost } from './function-host.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { dlqName, LOCAL_ACCOUNT, localCredentials, provision, resourceEnvironment, type ProvisionedResources } from './provision.ts';
 import { startSchedulerStandIn, type SchedulerStandIn } from './scheduler-stand-in.ts';
@@ -63,6 +63,8 @@ export interface Platform {
   /** Every variable any function gets (each function gets only its own; integration tests load handlers with all of them). */
   environment: Record<string, string>;
   scheduler: SchedulerStandIn;
+  /** Where the functions run (`serve` only): another gateway may share them (benchmarks). */
+  functions?: FunctionHost;
   /** The process ids of the emulators running now (they change when one is restarted). */
   processes(): { dynamodb: number | undefined; sqs: number | undefined; s3: number | undefined };
   stop(): Promise<void>;
@@ -200,9 +202,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       queues: resources.queues,
     };
 
+    let functions: FunctionHost | undefined;
     if (options.serve !== false) {
       // Each function in a worker of its own, with the environment the stack gives it and nothing else.
       const host = createIsolatedHost((spec) => functionEnvironment(spec, common, resourceValues));
+      functions = host;
       stops.push(() => host.stop());
       const gateway = await startHttpGateway({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1', functions: host });
       stops.push(() => gateway.stop());
@@ -232,7 +236,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     }
     const processes = () => ({ dynamodb: dynamodb.current().pid, sqs: sqsServer.current().pid, s3: s3Server.current().pid });
-    return { endpoints, environment, scheduler, processes, stop };
+    return { endpoints, environment, scheduler, processes, stop, ...(functions ? { functions } : {}) };
   } catch (error) {
     await stop();
     throw error;
