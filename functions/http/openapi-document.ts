@@ -150,9 +150,11 @@ function operationOf(contract: RouteContract): JsonSchema {
   const responses: Record<string, unknown> = {};
   // A status both the route and the frame answer (a v2 400, say) keeps the route's schema and both reasons.
   const answer = (status: number | string, description: string, schema: unknown, headers: Record<string, unknown> = {}, contentType = 'application/json') => {
-    const existing = responses[String(status)] as { description: string } | undefined;
+    const existing = responses[String(status)] as { description: string; headers: Record<string, unknown> } | undefined;
     if (existing) {
+      // A status the route declares itself keeps its body; the frame adds its reason and headers.
       existing.description = `${existing.description}; or: ${description}`;
+      Object.assign(existing.headers, headers);
       return;
     }
     responses[String(status)] = {
