@@ -19,7 +19,7 @@ import { assertPortFree } from './free-port.ts';
 export const LOCAL_REGION = 'us-east-1';
 
 /** Settings of the local platform that functions read, passed on to every function when set. */
-const LOCAL_SETTINGS = ['DETACHED_INLINE_BUDGET_MS', 'SESSION_REPLAY_WINDOW_SPAN_MS'] as const;
+const LOCAL_SETTINGS = ['DETACHED_INLINE_BUDGET_MS', 'DETACHED_RESUME_AFTER_SECONDS', 'SESSION_REPLAY_WINDOW_SPAN_MS'] as const;
 
 function pick(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]!]] : [])));
