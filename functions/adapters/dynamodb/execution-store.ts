@@ -5,7 +5,7 @@ import type { ExecutionStore, PageCompletion } from '#core/detached-replay/ports
 import { dynamoDb } from '../aws/dynamodb-client.ts';
 import { whenConditionHolds } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
-import { queryUpTo } from './query-up-to.ts';
+import { MAX_ITEMS_PER_READ, queryUpTo } from './query-up-to.ts';
 
 /*
  * Items of the detached table (pk, sk):
@@ -81,7 +81,8 @@ export function createDynamoExecutionStore(tableName: string): ExecutionStore {
           ExpressionAttributeNames: { '#next': 'next' },
           ConsistentRead: true,
         },
-        Number.MAX_SAFE_INTEGER,
+        // One marker per listing page of 1,000 keys: the most any read may list covers 200 million objects.
+        MAX_ITEMS_PER_READ,
       );
       return items.map(toPageState);
     },
