@@ -337,7 +337,6 @@ export const authorizer: AuthorizerSpec = {
 };
 
 export const routes: readonly RouteSpec[] = [
-  { method: 'GET', path: '/', entry: 'functions/http/platform/root.ts', auth: false, ...small, uses: [] },
   {
     method: 'GET',
     path: '/health',
@@ -353,6 +352,7 @@ export const routes: readonly RouteSpec[] = [
   },
   { method: 'GET', path: '/openapi.json', entry: 'functions/http/platform/openapi.ts', auth: false, ...small, uses: [] },
   { method: 'GET', path: '/api/v1/me', entry: 'functions/http/account/get-me.ts', auth: true, ...small, uses: [] },
+  { method: 'GET', path: '/', ...page },
   { method: 'GET', path: '/replay', ...page },
   { method: 'GET', path: '/replay/{proxy+}', ...page },
   // Exactly /proxy: the paths below it are the recording proxy's (ANY /proxy/{endpoint_token}/…).

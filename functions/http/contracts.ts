@@ -11,10 +11,10 @@ import * as repro from './reproducibility/contract.ts';
 
 /** Every route's contract: the OpenAPI document and the catalogue check read this list. */
 export const contracts: readonly RouteContract[] = [
-  platform.root,
   platform.health,
   platform.openApi,
   account.getMe,
+  page.root,
   page.replayPage,
   page.replayPageFiles,
   page.proxyPage,

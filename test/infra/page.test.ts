@@ -19,8 +19,8 @@ function targetOf(routeKey: string): string {
 }
 
 describe('the pages on AWS', () => {
-  it('are served at /replay and below, at exactly /proxy and at /reproducibility, by public routes', () => {
-    expect(pageRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual(['GET /replay false', 'GET /replay/{proxy+} false', 'GET /proxy false', 'GET /reproducibility false']);
+  it('are served at /replay and below, at exactly /proxy and at /reproducibility, by public routes; / redirects to the page from the same function', () => {
+    expect(pageRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual(['GET / false', 'GET /replay false', 'GET /replay/{proxy+} false', 'GET /proxy false', 'GET /reproducibility false']);
   });
 
   it('have every route share one function, which touches no table, queue, bucket or secret', () => {

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { httpRoute, type RouteRequest } from '#shared/http/route.ts';
-import { proxyPage, replayPage, replayPageFiles, reproducibilityPage } from './contract.ts';
+import { proxyPage, replayPage, replayPageFiles, reproducibilityPage, root } from './contract.ts';
 import { currentPageFiles } from './page-files.ts';
 import { pageResponse } from './page-response.ts';
+import { rootRedirect } from './root-redirect.ts';
 
 const serve = async ({ event, headers }: RouteRequest<unknown, unknown, unknown, unknown>) =>
   pageResponse(currentPageFiles(), { path: event.rawPath, headers });
@@ -13,6 +14,8 @@ const pages = new Map([
   [routeKey(replayPage), httpRoute(replayPage, serve)],
   [routeKey(proxyPage), httpRoute(proxyPage, serve)],
   [routeKey(reproducibilityPage), httpRoute(reproducibilityPage, serve)],
+  // `/` only redirects to the page: it shares the page's function rather than cost a function of its own.
+  [routeKey(root), httpRoute(root, rootRedirect)],
 ]);
 const files = httpRoute(replayPageFiles, serve);
 

@@ -42,26 +42,3 @@ export const openApi = defineContract({
     },
   },
 });
-
-/** Where to go from `/`: the page for browsers, and the API's own documents for everything else. */
-export const rootLinks = { page: '/replay', openapi: '/openapi.json', health: '/health' } as const;
-
-export const root = defineContract({
-  method: 'GET',
-  path: '/',
-  family: 'v1',
-  operationId: 'getRoot',
-  summary: 'Where to start: redirects browsers to the Replay Hub page, and links the API documents',
-  tags,
-  auth: false,
-  // A redirect for browsers, like the page itself: no API operation to generate a client for.
-  documented: false,
-  request: {},
-  responses: {
-    302: {
-      description:
-        'To the page (`Location: /replay`); a `Link` header names the page (alternate), the OpenAPI document (service-desc) and health (status), as does the body',
-      schema: z.object({ links: z.object({ page: z.literal(rootLinks.page), openapi: z.literal(rootLinks.openapi), health: z.literal(rootLinks.health) }) }),
-    },
-  },
-});
