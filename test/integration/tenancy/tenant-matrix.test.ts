@@ -95,8 +95,10 @@ describe('two orgs with a project of the same name', () => {
 
     // …while org x sees its own
     expect((await ax.get('/v2/replay-runs?limit=100')).body.data).toHaveLength(2);
-    // The SDK's submission, and the completed routing_simulation's own (kind replay_run).
-    expect((await ax.get('/api/v1/replay/stats')).body.submissions).toBe(2);
+    // The SDK's submission, the completed routing_simulation's (kind replay_run) and the ended detached replay's.
+    const kinds = (await ax.get('/api/v1/replay/history?limit=200')).body.items.map((item: { kind: string }) => item.kind).sort();
+    expect(kinds).toEqual(['detached_replay', 'replay_run', 'sdk']);
+    expect((await ax.get('/api/v1/replay/stats')).body.submissions).toBe(3);
   });
 
   it("answers 404 for every id of the other org's project", async () => {
