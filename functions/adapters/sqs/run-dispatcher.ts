@@ -1,4 +1,4 @@
-import { CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { RunDispatcher } from '#core/replay-runs/ports.ts';
 import { scheduler } from '../aws/scheduler-client.ts';
@@ -29,6 +29,7 @@ export function createRunDispatcher(config: RunDispatchConfig): RunDispatcher {
 
     async scheduleAt(message, at) {
       const target = schedules();
+      // A schedule of this run exists already (a retried create): it sends the same message.
       await scheduler.send(
         new CreateScheduleCommand({
           Name: message.run_id,
@@ -46,7 +47,9 @@ export function createRunDispatcher(config: RunDispatchConfig): RunDispatcher {
             RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3_600 },
           },
         }),
-      );
+      ).catch((error: unknown) => {
+        if (!(error instanceof ConflictException)) throw error;
+      });
     },
 
     async unschedule(message) {

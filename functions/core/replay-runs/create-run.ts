@@ -83,7 +83,13 @@ export async function createRun(
   const claim = idempotencyKey === undefined ? undefined : idempotencyClaim(idempotencyKey, input, now, L.idempotencyWindowHours);
   if (claim) {
     const earlier = await deps.store.findClaim(projectId, claim);
-    if (earlier) return { record: await runOfClaim(deps.store, projectId, claim, earlier), replayed: true };
+    if (earlier) {
+      const record = await runOfClaim(deps.store, projectId, claim, earlier);
+      // The first request may have died between storing its run and dispatching it: start it again.
+      // Harmless when it did not: a second message finds the run claimed, a second schedule exists already.
+      if (record.run.status === 'queued') await redispatch(deps, record, now);
+      return { record, replayed: true };
+    }
   }
   const { record, traces, scheduledFor } = await prepareRun(deps, owner, input, now, deps.newRunId());
   const id = record.run.id;
@@ -285,6 +291,13 @@ async function requireProviders(directory: ProviderDirectory, sides: { baseline:
       );
     }
   }
+}
+
+async function redispatch(deps: CreateRunDependencies, record: RunRecord, now: Date): Promise<void> {
+  const message = { project_id: record.run.project_id, run_id: record.run.id };
+  const at = record.run.scheduled_for ? new Date(record.run.scheduled_for) : undefined;
+  if (at && at > now) await deps.dispatcher.scheduleAt(message, at);
+  else await deps.dispatcher.enqueue(message);
 }
 
 /** The run a claimed key created, when this request is the one it was created with. */

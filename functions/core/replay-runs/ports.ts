@@ -86,6 +86,7 @@ export interface ManifestStore {
 export interface RunDispatcher {
   /** `delaySeconds` (at most 900) holds the message back that long. */
   enqueue(message: RunMessage, options?: { delaySeconds?: number }): Promise<void>;
+  /** Creates the run's one-time schedule; fine when it exists already (a retried create). */
   scheduleAt(message: RunMessage, at: Date): Promise<void>;
   /** Deletes a run's schedule; fine when there is none. */
   unschedule(message: RunMessage): Promise<void>;

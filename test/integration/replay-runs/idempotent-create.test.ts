@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DeleteScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buckets, scheduling } from '../../../lib/catalogue.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
@@ -74,6 +74,26 @@ describe('POST /v2/replay-runs with an Idempotency-Key', () => {
     const schedule = await scheduler.send(new GetScheduleCommand({ Name: id, GroupName: process.env[scheduling.env.groupName] ?? scheduling.groupName }));
     expect(schedule.Target?.Input).toBe(JSON.stringify({ project_id: tenant.projectId, run_id: id }));
     expect(await manifestsOf(tenant.projectId)).toEqual([`manifests/${tenant.projectId}/${id}.json`]);
+  });
+
+  it('schedules again, on a retry, a run whose first request stored it but died before scheduling it', async () => {
+    // Prepare: the first request's run is stored; its schedule is not (the request died in between)
+    const { tenant, api } = await tenantApi(gateway, 'idem-crash');
+    const body = scheduled();
+    const first = await create(api, body, 'create-crash');
+    const groupName = process.env[scheduling.env.groupName] ?? scheduling.groupName;
+    await scheduler.send(new DeleteScheduleCommand({ Name: first.body.id, GroupName: groupName }));
+
+    // Act
+    const retry = await create(api, body, 'create-crash');
+    const again = await create(api, body, 'create-crash');
+
+    // Assess: the same run, queued, and its schedule exists again (a second retry finds it there and changes nothing)
+    expect(retry.body).toEqual(first.body);
+    expect(again.status).toBe(201);
+    const schedule = await scheduler.send(new GetScheduleCommand({ Name: first.body.id, GroupName: groupName }));
+    expect(schedule.Target?.Input).toBe(JSON.stringify({ project_id: tenant.projectId, run_id: first.body.id }));
+    expect(await runIds(api)).toEqual([first.body.id]);
   });
 
   it('replays an inline routing_simulation too', async () => {
