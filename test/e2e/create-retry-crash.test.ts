@@ -43,7 +43,7 @@ describe('a create retried after a crash', () => {
     await running.kill();
     const answers = await Promise.all(first);
     running = await startLocalProcess(dataDir);
-    const retries = [];
+    const retries: Awaited<ReturnType<typeof create>>[] = [];
     for (let i = 0; i < TRIALS; i++) retries.push(await create(i));
 
     // Assess: one run per key, the retry's; a first answer that was a 201 names that run (unless the emulator lost its write)

@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '../errors.ts';
 import { idempotencyClaim, type IdempotencyClaim } from '../idempotency.ts';
 import type { JobOutcome, RecordJobOutcome } from '../ledger/job-outcome.ts';
@@ -259,7 +260,7 @@ export function createRunService(deps: RunDependencies) {
       const before = query.cursor === undefined ? undefined : runCursor(query.cursor);
       const page = await runs.listRuns(projectId, { sessionId: query.session_id, agentId: query.agent_id, before, limit: query.limit });
       const last = page.items.at(-1);
-      return { items: page.items.map(runSummary), next_cursor: page.hasMore && last ? Buffer.from(`r1:${last.id}`).toString('base64url') : null };
+      return { items: page.items.map(runSummary), next_cursor: page.hasMore && last ? encodeCursor(last.id, RUN_CURSOR) : null };
     },
 
     async cancel(projectId: string, runId: string) {
@@ -377,10 +378,5 @@ export function createRunService(deps: RunDependencies) {
 
 export type RunService = ReturnType<typeof createRunService>;
 
-function runCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^r1:rep_[0-9a-z]{26}$/.test(text)) {
-    throw new ValidationFailedError([{ loc: ['query', 'cursor'], msg: 'Invalid cursor: pass the next_cursor of a previous page unchanged', type: 'value_error', input: cursor }]);
-  }
-  return text.slice(3);
-}
+const RUN_CURSOR: CursorFormat = { version: 'r1', pattern: /^rep_[0-9a-z]{26}$/ };
+const runCursor = (cursor: string) => decodeCursor(cursor, RUN_CURSOR);

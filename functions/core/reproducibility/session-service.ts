@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import { createHash } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '../errors.ts';
 import { fingerprintOf } from '../idempotency.ts';
@@ -216,7 +217,7 @@ export function createSessionService(deps: SessionDependencies) {
       const last = page.items.at(-1);
       return {
         items: page.items.map(sessionSummary),
-        next_cursor: page.hasMore && last ? Buffer.from(`s1:${last.started_at}#${last.id}`).toString('base64url') : null,
+        next_cursor: page.hasMore && last ? encodeCursor(`${last.started_at}#${last.id}`, SESSION_CURSOR) : null,
       };
     },
 
@@ -256,7 +257,7 @@ export function createSessionService(deps: SessionDependencies) {
       const after = query.cursor === undefined ? undefined : agentCursor(query.cursor);
       const page = await agents.listAgents(projectId, { after, limit: query.limit });
       const last = page.items.at(-1);
-      return { items: page.items, next_cursor: page.hasMore && last ? Buffer.from(`a1:${last.agent_id}`).toString('base64url') : null };
+      return { items: page.items, next_cursor: page.hasMore && last ? encodeCursor(last.agent_id, AGENT_CURSOR) : null };
     },
 
     updateAgent: (projectId: string, agentId: string, change: { replay_url?: string | null; ignore_paths?: string[] }) =>
@@ -270,18 +271,8 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-function badCursor(cursor: string): ValidationFailedError {
-  return new ValidationFailedError([{ loc: ['query', 'cursor'], msg: 'Invalid cursor: pass the next_cursor of a previous page unchanged', type: 'value_error', input: cursor }]);
-}
-
-function sessionCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^s1:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Za-z0-9._:-]{1,128}$/.test(text)) throw badCursor(cursor);
-  return text.slice(3);
-}
-
-function agentCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^a1:.{1,128}$/.test(text)) throw badCursor(cursor);
-  return text.slice(3);
-}
+/** Sessions by start time and id; agents by id. */
+const SESSION_CURSOR: CursorFormat = { version: 's1', pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Za-z0-9._:-]{1,128}$/ };
+const AGENT_CURSOR: CursorFormat = { version: 'a1', pattern: /^.{1,128}$/ };
+const sessionCursor = (cursor: string) => decodeCursor(cursor, SESSION_CURSOR);
+const agentCursor = (cursor: string) => decodeCursor(cursor, AGENT_CURSOR);

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { InvalidRequestError, NotFoundError, ValidationFailedError } from '../errors.ts';
+import { InvalidRequestError, NotFoundError } from '../errors.ts';
+import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import { sessionReplayLimits as L } from './limits.ts';
 import { isoTime, type RecordingRecord, type ReplayRecord, type ReplayResult, type ReplaySettings } from './model.ts';
 import { planKey, resultsKey } from './object-keys.ts';
@@ -21,7 +22,7 @@ export interface ReplayDependencies {
 export const sessionNotFound = (id: string) => new NotFoundError(`No such session: ${id}`, 'session_not_found');
 export const replayNotFound = (id: string) => new NotFoundError(`No such replay: ${id}`, 'replay_not_found');
 
-const RESULTS_CURSOR = /^r1:(\d{1,6}):(\d{1,9})$/;
+const RESULTS_CURSOR: CursorFormat = { version: 'r1', pattern: /^\d{1,6}:\d{1,9}$/ };
 
 /** Creating, reading, listing and canceling the replays of a session. */
 export function replayUseCases(deps: ReplayDependencies, requireEndpoint: (projectId: string, id: string) => Promise<{ redact_headers: string[] }>) {
@@ -151,11 +152,8 @@ async function readResults(objects: ObjectStore, replay: ReplayRecord, from: Res
 }
 
 function resultsCursor(cursor: string): ResultsPosition {
-  const match = RESULTS_CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) {
-    throw new ValidationFailedError([{ loc: ['query', 'cursor'], msg: 'Invalid cursor: pass the next_cursor of a previous page unchanged', type: 'value_error', input: cursor }]);
-  }
-  return { window: Number(match[1]), index: Number(match[2]) };
+  const [window, index] = decodeCursor(cursor, RESULTS_CURSOR).split(':');
+  return { window: Number(window), index: Number(index) };
 }
 
-const encodeResultsCursor = (at: ResultsPosition) => Buffer.from(`r1:${at.window}:${at.index}`).toString('base64url');
+const encodeResultsCursor = (at: ResultsPosition) => encodeCursor(`${at.window}:${at.index}`, RESULTS_CURSOR);

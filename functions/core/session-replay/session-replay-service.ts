@@ -1,4 +1,4 @@
-import { ValidationFailedError } from '../errors.ts';
+import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import type { RecordJobOutcome } from '../ledger/job-outcome.ts';
 import { endpointUseCases, type EndpointDependencies } from './endpoints.ts';
 import { harToRecordings, type HarEntry } from './har.ts';
@@ -25,7 +25,7 @@ export type SessionReplayDependencies = EndpointDependencies &
     log: (message: string, fields: Record<string, unknown>) => void;
   };
 
-const PAGE_CURSOR = /^p1:([A-Za-z0-9_#:-]{1,200})$/;
+const PAGE_CURSOR: CursorFormat = { version: 'p1', pattern: /^[A-Za-z0-9_#:-]{1,200}$/ };
 
 /** Proxy endpoints, recording, sessions and session replays, over ports. */
 export function createSessionReplayService(deps: SessionReplayDependencies) {
@@ -116,14 +116,5 @@ export function createSessionReplayService(deps: SessionReplayDependencies) {
 export type SessionReplayService = ReturnType<typeof createSessionReplayService>;
 
 /** An opaque cursor: the sort position of the last item served, within the caller's own partition. */
-function encodePageCursor(position: string): string {
-  return Buffer.from(`p1:${position}`).toString('base64url');
-}
-
-function decodePageCursor(cursor: string): string {
-  const match = PAGE_CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) {
-    throw new ValidationFailedError([{ loc: ['query', 'cursor'], msg: 'Invalid cursor: pass the next_cursor of a previous page unchanged', type: 'value_error', input: cursor }]);
-  }
-  return match[1]!;
-}
+const encodePageCursor = (position: string) => encodeCursor(position, PAGE_CURSOR);
+const decodePageCursor = (cursor: string) => decodeCursor(cursor, PAGE_CURSOR);
