@@ -58,7 +58,7 @@ describe('a grown catalogue', () => {
     const iam5 = acknowledgementsIn(app).filter((a) => a.id.startsWith('AwsSolutions-IAM5['));
     expect(iam5.length).toBeGreaterThan(0);
     for (const ack of iam5) {
-      expect(ack.path, ack.id).toMatch(/^Reprise\/(Api|Workers)\/[A-Za-z]+Role$/);
+      expect(ack.path, ack.id).toMatch(/^Reprise\/(Api|[A-Za-z]+Functions)\/[A-Za-z]+Role$/);
       expect(ack.id, ack.path).not.toMatch(/\[Resource::\*\]|\[Action::[a-z0-9]+:\*\]/);
     }
   });

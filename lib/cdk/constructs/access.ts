@@ -22,16 +22,21 @@ export interface SchedulingResources {
   readonly deadLetterQueue: IQueue;
 }
 
-/** The built resources a catalogue `Access` can name, with the catalogue that names their env vars. */
+/**
+ * The built resources a catalogue `Access` can name, with the catalogue that
+ * names their env vars. The root stack answers with the resources it owns; a
+ * nested stack of functions with imports of them (`ImportedResources`), so a
+ * grant never reaches into another stack.
+ */
 export interface CatalogueResources {
   readonly catalogue: Pick<Catalogue, 'tables' | 'queues' | 'buckets' | 'secrets' | 'scheduling' | 'detachedRoutes'>;
-  readonly tables: Readonly<Record<TableId, ITable>>;
-  readonly queues: Readonly<Record<QueueId, IQueue>>;
-  readonly buckets: Readonly<Record<BucketId, IBucket>>;
-  readonly secrets: Readonly<Record<SecretId, ISecret>>;
-  readonly scheduling: SchedulingResources;
-  /** The queue behind each detached replay route, by name. */
-  readonly routeQueues: Readonly<Record<string, IQueue>>;
+  table(id: TableId): ITable;
+  queue(id: QueueId): IQueue;
+  bucket(id: BucketId): IBucket;
+  secret(id: SecretId): ISecret;
+  scheduling(): SchedulingResources;
+  /** The queue behind a detached replay route, by name. */
+  routeQueue(name: string): IQueue;
 }
 
 /**
@@ -45,7 +50,7 @@ export interface CatalogueResources {
 export function bindAccess(fn: LambdaFunction, access: Access, resources: CatalogueResources): void {
   const { catalogue } = resources;
   if ('table' in access) {
-    const table = resources.tables[access.table];
+    const table = resources.table(access.table);
     fn.addEnvironment(catalogue.tables[access.table].envName, table.tableName);
     if (access.mode === 'probe') {
       // The table itself, not its indexes (`table.grant` would add `/index/*`).
@@ -56,13 +61,13 @@ export function bindAccess(fn: LambdaFunction, access: Access, resources: Catalo
     const grant = table[grantName](fn);
     acknowledgeWildcards(fn, grant, `${grantName} on the ${access.table} table: /index/* is that table's own indexes, which its queries use.`);
   } else if ('queue' in access) {
-    const queue = resources.queues[access.queue];
+    const queue = resources.queue(access.queue);
     if (access.mode === 'probe') queue.grant(fn, 'sqs:GetQueueAttributes');
     else if (access.mode === 'send') queue.grantSendMessages(fn);
     else queue.grantConsumeMessages(fn);
     fn.addEnvironment(catalogue.queues[access.queue].envName, queue.queueUrl);
   } else if ('bucket' in access) {
-    const bucket = resources.buckets[access.bucket];
+    const bucket = resources.bucket(access.bucket);
     if (access.mode === 'probe') {
       Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
       fn.addEnvironment(catalogue.buckets[access.bucket].envName, bucket.bucketName);
@@ -78,12 +83,12 @@ export function bindAccess(fn: LambdaFunction, access: Access, resources: Catalo
       `${grantName} on the ${access.bucket} bucket: /* is its objects, whose keys are known only at run time, and the action wildcards are CDK's object-level action sets for ${grantName}.`,
     );
   } else if ('secret' in access) {
-    const secret = resources.secrets[access.secret];
+    const secret = resources.secret(access.secret);
     // The ARN, not the value: functions read it at run time (cached), so it never sits in the configuration.
     secret.grantRead(fn);
     fn.addEnvironment(catalogue.secrets[access.secret].envName, secret.secretArn);
   } else if ('scheduler' in access) {
-    const { group, role, targetQueue, deadLetterQueue } = resources.scheduling;
+    const { group, role, targetQueue, deadLetterQueue } = resources.scheduling();
     const manage = Grant.addToPrincipal({
       grantee: fn,
       actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
@@ -98,8 +103,9 @@ export function bindAccess(fn: LambdaFunction, access: Access, resources: Catalo
     acknowledgeWildcards(fn, manage, 'One-time schedules are named per run at run time; Create/Get/DeleteSchedule are limited to schedules in the Reprise schedule group.');
   } else if ('routes' in access) {
     // Exactly the configured routes' queues; their URLs reach the function as one JSON env var.
-    for (const route of catalogue.detachedRoutes) resources.routeQueues[route.name]!.grantSendMessages(fn);
-    const routes = routesEnvValue(catalogue.detachedRoutes, (route) => resources.routeQueues[route.name]!.queueUrl);
+    const queues = new Map(catalogue.detachedRoutes.map((route) => [route.name, resources.routeQueue(route.name)]));
+    for (const queue of queues.values()) queue.grantSendMessages(fn);
+    const routes = routesEnvValue(catalogue.detachedRoutes, (route) => queues.get(route.name)!.queueUrl);
     fn.addEnvironment(DETACHED_ROUTES_ENV, Stack.of(fn).toJsonString(routes));
   } else {
     // A new kind of Access must get its grant and env var here: this stops tsc until it does.

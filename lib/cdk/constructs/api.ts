@@ -1,8 +1,7 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AuthorizerPayloadVersion, CfnRoute, HttpApi, HttpAuthorizer, HttpAuthorizerType, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSpec, RouteSpec } from '../../catalogue.ts';
@@ -13,11 +12,7 @@ import { RepriseFunction } from './reprise-function.ts';
 export interface ApiProps {
   /** The Lambda authorizer in front of every route with `auth: true`. */
   readonly authorizer: FunctionSpec;
-  /** One route per entry, each with the Lambda function of its module (routes naming the same module share it). */
-  readonly routes: readonly RouteSpec[];
-  /** Answers every request no route matched (the `$default` route). */
-  readonly fallbackRoute: FunctionSpec;
-  /** What the functions' `uses` resolve against. */
+  /** What the authorizer's `uses` resolve against. */
   readonly resources: CatalogueResources;
   /**
    * How long API access logs are kept.
@@ -27,37 +22,23 @@ export interface ApiProps {
 }
 
 /**
- * The HTTP API: a Lambda function and route per catalogue route, a `$default`
- * route for everything else, the Lambda authorizer on routes with `auth: true`,
- * and JSON access logs on its one stage.
+ * The HTTP API: its routes, the Lambda authorizer on routes with `auth: true`,
+ * and JSON access logs on its one stage. The routes' functions and their
+ * integrations live in nested stacks (`FunctionStack`); each route here names
+ * its function's integration by id. Routes keep the construct paths
+ * `HttpApi.addRoutes` gave them, so a stack deployed before the functions moved
+ * updates each route in place: API Gateway refuses a second route with a key
+ * it already has, which a route with a new logical id would be.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   /** The stage every request goes through (`$default`). */
   readonly stage: HttpStage;
   readonly authorizerFunction: RepriseFunction;
-  /** Each catalogue route with the function that answers it. */
-  readonly routeFunctions: readonly { readonly spec: RouteSpec; readonly fn: RepriseFunction }[];
-  readonly fallbackFunction: RepriseFunction;
+  readonly authorizer: HttpAuthorizer;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const build = (spec: FunctionSpec) => new RepriseFunction(this, functionId(spec.entry), { spec, resources: props.resources });
-    // Routes that name the same entry share its function (the page's routes do), so their spec must agree.
-    const byEntry = new Map<string, { spec: RouteSpec; fn: RepriseFunction }>();
-    const functionFor = (spec: RouteSpec) => {
-      const built = byEntry.get(spec.entry);
-      if (!built) {
-        const fn = build(spec);
-        byEntry.set(spec.entry, { spec, fn });
-        return fn;
-      }
-      if (!sameFunction(built.spec, spec)) {
-        throw new Error(`Routes ${built.spec.method} ${built.spec.path} and ${spec.method} ${spec.path} share ${spec.entry} but not its timeout, memory, uses and files`);
-      }
-      return built.fn;
-    };
-
     this.httpApi = new HttpApi(this, 'HttpApi', { createDefaultStage: false, description: 'Reprise API' });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.THREE_MONTHS,
@@ -76,38 +57,47 @@ export class Api extends Construct {
     // own 401/403 bodies would break. For the same reason it has no identity
     // source (a request without the header would get API Gateway's 401), and
     // without one API Gateway cannot cache (TTL 0): the authorizer caches
-    // verdicts per key in memory instead.
-    this.authorizerFunction = build(props.authorizer);
-    const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction, {
-      responseTypes: [HttpLambdaResponseType.SIMPLE],
+    // verdicts per key in memory instead. Built as HttpLambdaAuthorizer builds
+    // it on a route (same ids), as the routes here name it by id.
+    this.authorizerFunction = new RepriseFunction(this, functionId(props.authorizer.entry), { spec: props.authorizer, resources: props.resources });
+    this.authorizer = new HttpAuthorizer(this.httpApi, 'ApiKeyAuthorizer', {
+      httpApi: this.httpApi,
+      type: HttpAuthorizerType.LAMBDA,
+      authorizerName: 'ApiKeyAuthorizer',
       identitySource: [],
+      enableSimpleResponses: true,
+      payloadFormatVersion: AuthorizerPayloadVersion.VERSION_2_0,
+      authorizerUri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${this.authorizerFunction.functionArn}/invocations`,
       resultsCacheTtl: Duration.seconds(0),
     });
-
-    this.routeFunctions = props.routes.map((spec) => {
-      const fn = functionFor(spec);
-      const routes = this.httpApi.addRoutes({
-        path: spec.path,
-        methods: [HttpMethod[spec.method]],
-        integration: new HttpLambdaIntegration(`${fn.node.id}Integration`, fn),
-        ...(spec.auth ? { authorizer } : {}),
-      });
-      if (!spec.auth) {
-        const reason =
-          spec.publicBecause ??
-          `${spec.method} ${spec.path} is public by design (auth: false): public routes serve health, the OpenAPI document and the page, no tenant data.`;
-        for (const route of routes) acknowledgePublic(route, reason);
-      }
-      return { spec, fn };
+    this.authorizerFunction.addPermission(`${Names.nodeUniqueId(this.authorizer.node)}-Permission`, {
+      scope: this.httpApi,
+      principal: new ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: Stack.of(this).formatArn({ service: 'execute-api', resource: this.httpApi.apiId, resourceName: `authorizers/${this.authorizer.authorizerId}` }),
     });
+  }
 
-    this.fallbackFunction = build(props.fallbackRoute);
-    const fallback = new HttpRoute(this, 'FallbackRoute', {
+  /** A catalogue route, sent to the integration of its function. */
+  addRoute(spec: RouteSpec, integrationId: string): void {
+    const route = new ApiRoute(this.httpApi, `${spec.method}${spec.path}`, {
       httpApi: this.httpApi,
-      routeKey: HttpRouteKey.DEFAULT,
-      integration: new HttpLambdaIntegration('FallbackIntegration', this.fallbackFunction),
+      routeKey: `${spec.method} ${spec.path}`,
+      integrationId,
+      ...(spec.auth ? { authorizer: this.authorizer } : {}),
     });
-    acknowledgePublic(fallback, '$default only answers 404 in the error shape of the API family the path belongs to; it reads and writes nothing.');
+    if (!spec.auth) {
+      acknowledgePublic(
+        route,
+        spec.publicBecause ??
+          `${spec.method} ${spec.path} is public by design (auth: false): public routes serve health, the OpenAPI document and the page, no tenant data.`,
+      );
+    }
+  }
+
+  /** The `$default` route: every request no route matched. */
+  addFallbackRoute(integrationId: string): void {
+    const route = new ApiRoute(this, 'FallbackRoute', { httpApi: this.httpApi, routeKey: '$default', integrationId });
+    acknowledgePublic(route, '$default only answers 404 in the error shape of the API family the path belongs to; it reads and writes nothing.');
   }
 
   /** The base URL of the API. */
@@ -116,13 +106,29 @@ export class Api extends Construct {
   }
 }
 
-/** What a function is made of besides its entry: routes sharing an entry must agree on all of it. */
-function sameFunction(a: FunctionSpec, b: FunctionSpec): boolean {
-  const of = (spec: FunctionSpec) => JSON.stringify([spec.timeoutSeconds, spec.memoryMb, spec.uses, spec.files ?? null]);
-  return of(a) === of(b);
+interface ApiRouteProps {
+  readonly httpApi: HttpApi;
+  readonly routeKey: string;
+  /** Of an integration in another stack: the route reads it from that stack's outputs. */
+  readonly integrationId: string;
+  readonly authorizer?: HttpAuthorizer;
 }
 
-function acknowledgePublic(route: HttpRoute, reason: string): void {
+/** A route whose integration is built elsewhere: the `AWS::ApiGatewayV2::Route` an `HttpRoute` would make, at the same path. */
+class ApiRoute extends Construct {
+  constructor(scope: Construct, id: string, props: ApiRouteProps) {
+    super(scope, id);
+    new CfnRoute(this, 'Resource', {
+      apiId: props.httpApi.apiId,
+      routeKey: props.routeKey,
+      target: `integrations/${props.integrationId}`,
+      authorizationType: props.authorizer ? 'CUSTOM' : 'NONE',
+      ...(props.authorizer ? { authorizerId: props.authorizer.authorizerId } : {}),
+    });
+  }
+}
+
+function acknowledgePublic(route: Construct, reason: string): void {
   Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
 }
 
