@@ -44,6 +44,32 @@ describe('the HTTP API', () => {
     expect(targetFunctionOf('$default')).toBe(q.fn(catalogue.fallbackRoute)[0]);
   });
 
+  it('has one integration per function, however many routes it answers (an HTTP API allows 300 integrations, a quota AWS does not raise)', () => {
+    const functions = new Set([...catalogue.routes.map((r) => r.entry), catalogue.fallbackRoute.entry]);
+    expect(q.resources('AWS::ApiGatewayV2::Integration').length).toBe(functions.size);
+  });
+
+  it("lets API Gateway invoke each route's function from that function's routes' paths only, and $default's from any", () => {
+    const [apiId] = q.resources('AWS::ApiGatewayV2::Api')[0]!;
+    const fromApiGateway = q.resources('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
+    const sourcesOf = (entry: string) => {
+      const [functionId] = q.fn(entry);
+      return fromApiGateway
+        .filter(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0] === functionId)
+        .map(([, p]) => {
+          const parts = p.Properties.SourceArn['Fn::Join'][1] as unknown[];
+          expect(parts.at(-2), entry).toEqual({ Ref: apiId });
+          return parts.at(-1);
+        })
+        .sort();
+    };
+    for (const entry of new Set(catalogue.routes.map((r) => r.entry))) {
+      const paths = new Set(catalogue.routes.filter((r) => r.entry === entry).map((r) => `/*/*${r.path}`));
+      expect(sourcesOf(entry), entry).toEqual([...paths].sort());
+    }
+    expect(sourcesOf(catalogue.fallbackRoute.entry)).toEqual(['/*/*']);
+  });
+
   it('uses a REQUEST authorizer with simple responses, no identity source and no API Gateway cache', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     expect(authorizer.Properties).toMatchObject({

@@ -1,13 +1,15 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { RouteSpec, WorkerSpec } from '../../lib/catalogue.ts';
-import { catalogue, type Catalogue } from '../../lib/cdk/catalogue-input.ts';
+import { catalogue, idsOf, type Catalogue } from '../../lib/cdk/catalogue-input.ts';
 import { acknowledgementsIn } from './acknowledgements.ts';
+import { generatedEntries } from './fixtures/generated-entries.ts';
+import { expectWithinBudget } from './stack-templates.ts';
 import { synthesize } from './synth.ts';
 import { actionsOf, mentions, queries } from './template-queries.ts';
 import { expectWorkersWired } from './worker-assertions.ts';
 
-// Prepare: the catalogue grown by what comes next: another worker, an index, bucket and scheduler grants.
+// Prepare: the catalogue grown by what comes next: another worker, an index, bucket and scheduler grants, and 50 more routes and 10 more workers.
 const startReplay: RouteSpec = {
   method: 'POST',
   path: '/api/v1/replays',
@@ -36,19 +38,73 @@ const runWorker: WorkerSpec = {
     { bucket: 'artifacts', mode: 'readWrite' },
   ],
 };
+/** Ten more routes of one capability (`billing` is a new one), each its own function using `uses`. */
+function routesOf(capability: string, uses: RouteSpec['uses']): RouteSpec[] {
+  return generatedEntries(capability, 'route', 10).map((entry, i) => ({
+    method: 'GET',
+    path: `/api/v1/${capability}/grown-${i + 1}`,
+    entry,
+    auth: true,
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    uses,
+  }));
+}
+// The next capabilities: 50 more routes, ten in each of four capabilities and ten in a new one, and 10 more workers.
+const moreRoutes: Record<string, RouteSpec[]> = {
+  LedgerFunctions: routesOf('ledger', [{ table: 'ledger', mode: 'read' }]),
+  ReplayRunsFunctions: routesOf('replay-runs', [{ table: 'replay', mode: 'readWrite' }, { bucket: 'artifacts', mode: 'read' }, { scheduler: 'manage' }]),
+  SessionReplayFunctions: routesOf('session-replay', [{ table: 'proxy', mode: 'read' }, { bucket: 'recordings', mode: 'read' }, { queue: 'sessionReplays', mode: 'send' }]),
+  ReproducibilityFunctions: routesOf('reproducibility', [{ table: 'reproducibility', mode: 'readWrite' }, { queue: 'reproducibility', mode: 'send' }]),
+  BillingFunctions: routesOf('billing', [{ table: 'projects', mode: 'read' }, { table: 'ledger', mode: 'read' }, { secret: 'providers' }, { routes: 'send' }]),
+};
+const queueIds = idsOf(catalogue.queues);
+const moreWorkers: WorkerSpec[] = generatedEntries('workers', 'worker', 10).map((entry, i) => ({
+  entry,
+  queue: queueIds[i % queueIds.length]!,
+  batchSize: 1,
+  maxConcurrency: 2,
+  // Within the shortest visibility timeout of the queues (360 s) over 6.
+  timeoutSeconds: 60,
+  memoryMb: 512,
+  uses: [
+    { table: 'ledger', mode: 'readWrite' },
+    { bucket: 'artifacts', mode: 'readWrite' },
+    { queue: 'runs', mode: 'send' },
+  ],
+}));
 const grown: Catalogue = {
   ...catalogue,
   tables: { ...catalogue.tables, ledger: { ...catalogue.tables.ledger, indexes: [{ name: 'by-status', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }] } },
-  routes: [...catalogue.routes, startReplay],
-  workers: [...catalogue.workers, runWorker],
+  routes: [...catalogue.routes, startReplay, ...Object.values(moreRoutes).flat()],
+  workers: [...catalogue.workers, runWorker, ...moreWorkers],
 };
 
 // Act once per file; each test assesses the same template.
-const { app, template } = synthesize({ catalogue: grown });
+const { app, template, stacks, stackOf } = synthesize({ catalogue: grown });
 const q = queries(template);
 const env = (entry: string) => q.fn(entry)[1].Properties.Environment.Variables as Record<string, unknown>;
 
 describe('a grown catalogue', () => {
+  it('keeps every stack within the budget with 50 more routes and 10 more workers, a new capability in a stack of its own', () => {
+    expectWithinBudget(stacks);
+    for (const [stack, routes] of Object.entries(moreRoutes)) {
+      for (const route of routes) expect(stackOf.get(q.fn(route)[0]), route.entry).toBe(`Reprise/${stack}`);
+    }
+    for (const worker of moreWorkers) expect(stackOf.get(q.fn(worker)[0]), worker.entry).toBe('Reprise/WorkerFunctions');
+  });
+
+  it('routes every new route, behind the authorizer, to the integration of its own function', () => {
+    const integrations = new Map(q.resources('AWS::ApiGatewayV2::Integration'));
+    const routes = new Map(q.resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
+    for (const route of Object.values(moreRoutes).flat()) {
+      const found = routes.get(`${route.method} ${route.path}`)!;
+      expect(found.AuthorizationType, route.path).toBe('CUSTOM');
+      const integrationId = found.Target['Fn::Join'][1][1].Ref as string;
+      expect(integrations.get(integrationId)?.Properties.IntegrationUri, route.path).toEqual({ 'Fn::GetAtt': [q.fn(route)[0], 'Arn'] });
+    }
+  });
+
   it('wires the new worker to its queue with partial batch failures', () => {
     expectWorkersWired(template, grown);
   });
@@ -58,7 +114,7 @@ describe('a grown catalogue', () => {
     const iam5 = acknowledgementsIn(app).filter((a) => a.id.startsWith('AwsSolutions-IAM5['));
     expect(iam5.length).toBeGreaterThan(0);
     for (const ack of iam5) {
-      expect(ack.path, ack.id).toMatch(/^Reprise\/(Api|[A-Za-z]+Functions)\/[A-Za-z]+Role$/);
+      expect(ack.path, ack.id).toMatch(/^Reprise\/(Api|[A-Za-z]+Functions)\/[A-Za-z0-9]+Role$/);
       expect(ack.id, ack.path).not.toMatch(/\[Resource::\*\]|\[Action::[a-z0-9]+:\*\]/);
     }
   });

@@ -1,5 +1,7 @@
 import { NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
+import { stackBudget, type TemplateCounts } from '../../lib/cdk/cloudformation-limits.ts';
 
 // Template JSON is untyped by nature.
 type Json = any;
@@ -83,4 +85,20 @@ function replace(node: Json, substitute: (node: Json) => Json): Json {
   if (Array.isArray(node)) return node.map((item) => replace(item, substitute));
   if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, replace(value, substitute)]));
   return node;
+}
+
+/** The resources, parameters and outputs of one stack's own template. */
+export function countsOf(json: Json): TemplateCounts {
+  const count = (section: unknown) => Object.keys(section ?? {}).length;
+  return { resources: count(json.Resources), parameters: count(json.Parameters), outputs: count(json.Outputs) };
+}
+
+/** Every stack, root and nested, within the budget the README states. */
+export function expectWithinBudget(stacks: readonly StackTemplate[]): void {
+  for (const { path, json } of stacks) {
+    const counts = countsOf(json);
+    for (const kind of Object.keys(stackBudget) as (keyof TemplateCounts)[]) {
+      expect(counts[kind], `${kind} of ${path}`).toBeLessThanOrEqual(stackBudget[kind]);
+    }
+  }
 }
