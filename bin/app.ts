@@ -1,7 +1,8 @@
 /**
  * The CDK app: `npx cdk synth` (offline, no credentials needed) / `npx cdk deploy`.
- * cdk-nag's AwsSolutions pack runs as a validation plugin on every synth, which
- * fails on any finding not acknowledged next to the construct it concerns.
+ * cdk-nag's AwsSolutions pack runs as a validation plugin on every synth, over the
+ * root stack and every nested one, and fails on any finding not acknowledged
+ * next to the construct it concerns.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -4,10 +4,12 @@ type RouteHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise
 
 /**
  * One function for several routes (`httpRoute` handlers), chosen by the
- * event's route key (`GET /v2/aliases`). Routes with the same grants, timeout
- * and memory share a function this way: each still validates with its own
- * contract, and the stack spends one function, role and log group on them
- * instead of one each (CloudFormation allows 500 resources per stack).
+ * event's route key (`GET /v2/aliases`). Only routes whose catalogue entries
+ * need exactly the same grants, timeout and memory share a function this way
+ * (the stack refuses others), so it costs no privilege: each still validates
+ * with its own contract, they keep one container warm instead of several, and
+ * they spend one function, role, log group and API integration (an HTTP API
+ * allows 300, a quota AWS does not raise) instead of one each.
  */
 export function routeTable(routes: Record<string, RouteHandler>) {
   return async function handler(event: APIGatewayProxyEventV2, context: Context) {
