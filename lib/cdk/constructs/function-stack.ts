@@ -34,7 +34,7 @@ export class FunctionStack extends NestedStack {
   private readonly integrations = new Map<string, HttpIntegration>();
 
   constructor(scope: Construct, id: string, props: FunctionStackProps) {
-    super(scope, id, { description: `Reprise: the functions of ${id}` });
+    super(scope, id, { description: `Reprise ${id}: functions with their roles, log groups and integrations or event sources` });
     const { group } = props;
     const resources = new ImportedResources(this, props.resources);
     let imported: IHttpApi | undefined;
