@@ -519,6 +519,33 @@ describe('the Proxy page in Chromium', () => {
     await context.close();
   });
 
+  it('serves an upstream’s page through the proxy without scripts and without the origin’s storage, where the pages keep the key', async () => {
+    const hostile = await startServer((_request, response) => {
+      response.setHeader('content-type', 'text/html');
+      response.setHeader('content-security-policy', "script-src 'unsafe-inline'");
+      response.end("<title>upstream</title><script>document.title = 'ran:' + localStorage.getItem('reprise.apiKey')</script>");
+    });
+    const endpoint = (await api.post('/api/v1/proxy-endpoints', { name: 'hostile', upstream_url: hostile.url, recording: false })).body;
+    const context = await browser.newContext();
+    await context.addInitScript(`if (location.pathname === '/replay') localStorage.setItem('reprise.apiKey', ${JSON.stringify(apiKey)})`);
+    const page = await context.newPage();
+    try {
+      // Control: the same markup straight from the upstream runs its script.
+      await page.goto(`${hostile.url}/page.html`);
+      expect(await page.title()).toBe('ran:null');
+      await page.goto(`${base}/replay`);
+      expect(await page.evaluate<string>("localStorage.getItem('reprise.apiKey')")).toBe(apiKey);
+
+      await page.goto(`${endpoint.proxy_url}/page.html`);
+
+      expect(await page.title()).toBe('upstream');
+      expect(await page.evaluate('[window.origin, (() => { try { return localStorage.length; } catch (error) { return error.name; } })()]')).toEqual(['null', 'SecurityError']);
+    } finally {
+      await context.close();
+      await hostile.stop();
+    }
+  });
+
   it('raised no script error and no Content-Security-Policy violation on any page', () => {
     expect(problems).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError, NotFoundError } from '../errors.ts';
 import { storeBody } from './bodies.ts';
+import { confinedToProxy } from './proxied-answer.ts';
 import { redact, withoutHopByHop } from './headers.ts';
 import { sessionReplayLimits as L } from './limits.ts';
 import type { RecordingRecord, TokenTarget } from './model.ts';
@@ -95,7 +96,7 @@ export async function proxyRequest(deps: ProxyDependencies, request: ProxiedRequ
     }
   }
   if (failure) throw failure;
-  return answer!;
+  return confinedToProxy(answer!, request.token);
 }
 
 /** The upstream base URL with the request's path and query (the base's own query, if any, comes first). */

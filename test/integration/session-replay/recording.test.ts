@@ -62,7 +62,7 @@ describe('the recording proxy', () => {
     expect(echoed.headers.host).toBe(new URL(upstream.url).host);
   });
 
-  it('is binary-safe both ways, passes compressed bodies, statuses, several set-cookie headers and redirects on as they came', async () => {
+  it('is binary-safe both ways, passes compressed bodies, statuses, several set-cookie headers (under the endpoint’s path) and redirects on as they came', async () => {
     const { api } = await tenantApi(gateway, 'binary');
     const endpoint = await createEndpoint(api, upstream.url);
     const bytes = Buffer.from([0, 159, 146, 150, 255, 0, 10]);
@@ -77,7 +77,10 @@ describe('the recording proxy', () => {
     expect(upstream.received.find((r) => r.url === '/binary')?.body).toEqual(bytes);
     expect(await gzip.json()).toEqual({ zipped: true });
     expect(teapot.status).toBe(418);
-    expect(teapot.headers.getSetCookie()).toEqual(['a=1; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT', 'b=2']);
+    // Cookies stay under the endpoint's proxy path; the answer is sandboxed (it is served from the API's origin).
+    const prefix = new URL(endpoint.proxy_url).pathname;
+    expect(teapot.headers.getSetCookie()).toEqual([`a=1; Path=${prefix}; Expires=Wed, 21 Oct 2037 07:28:00 GMT`, `b=2; Path=${prefix}`]);
+    expect([teapot.headers.get('content-security-policy'), teapot.headers.get('x-content-type-options')]).toEqual(['sandbox', 'nosniff']);
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe('/elsewhere');
   });
