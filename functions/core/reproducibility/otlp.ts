@@ -216,10 +216,13 @@ function idOf(value: unknown): string | undefined {
   return bytes.length === 16 || bytes.length === 8 ? bytes.toString('hex') : undefined;
 }
 
+/** The latest instant a Date can hold (ECMA-262 §21.4.1.22). */
+const MAX_DATE_MS = 8.64e15;
+
+/** A span's start as a time; a start that is missing, zero or beyond what a date holds is the time it arrived. */
 function timeOf(nanos: unknown): string {
-  const text = typeof nanos === 'number' ? String(Math.trunc(nanos)) : typeof nanos === 'string' && /^\d{1,20}$/.test(nanos) ? nanos : undefined;
-  const ms = text ? Number(BigInt(text) / 1_000_000n) : Number.NaN;
-  return new Date(Number.isFinite(ms) && ms > 0 ? ms : Date.now()).toISOString();
+  const ms = Number(nanosOf(nanos) / 1_000_000n);
+  return new Date(ms > 0 && ms <= MAX_DATE_MS ? ms : Date.now()).toISOString();
 }
 
 function text(value: unknown): string | undefined {

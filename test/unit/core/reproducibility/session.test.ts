@@ -65,6 +65,18 @@ describe('mapOtlpExport', () => {
     expect(mapOtlpExport(exportOf(child, parent)).sessions[0]!.events.map((e) => e.type)).toEqual(['user_input', 'llm_request']);
   });
 
+  it.each([
+    ['a number past 1e21 nanoseconds', 1e21],
+    ['a number past any date', 1e30],
+    ['twenty digits', '99999999999999999999'],
+    ['zero', 0],
+    ['a number as sent by some encoders', 1764493200000000000],
+  ])('takes a start of %s without failing, as a real time', (_name, start) => {
+    const mapped = mapOtlpExport(exportOf(span({ 'input.value': 'x' }, { startTimeUnixNano: start })));
+
+    expect(new Date(mapped.sessions[0]!.started_at).toISOString()).toBe(mapped.sessions[0]!.started_at);
+  });
+
   it('keeps spans without GenAI content out, and reads base64 ids', () => {
     const mapped = mapOtlpExport(exportOf(span({ 'http.method': 'GET' }), span({ 'input.value': 'x' }, { traceId: 'W47/95gDgQPSabYzgT/GDA==', spanId: '7uGbfsPBsXQ=' })));
 
