@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { sessionReplayLimits as L } from '#core/session-replay/limits.ts';
 
+/** Recording ids are time-ordered from the Unix epoch; a date past the year 9999 is no recording's. */
+const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const inRecordableRange = (ms: number): boolean => ms >= 0 && ms <= LATEST_MS;
+
 /**
  * HAR 1.2 (what browsers' dev tools, mitmproxy and Charles export): the
  * fields an import reads are required and typed; the others are optional,
@@ -41,7 +45,7 @@ const response = z.looseObject({
 });
 
 export const harEntrySchema = z.looseObject({
-  startedDateTime: z.string().refine((text) => !Number.isNaN(Date.parse(text)), { message: 'Must be an ISO 8601 date-time', params: { type: 'datetime_parsing' } }),
+  startedDateTime: z.string().refine((text) => inRecordableRange(Date.parse(text)), { message: 'Must be an ISO 8601 date-time from 1970-01-01 to 9999-12-31', params: { type: 'datetime_parsing' } }),
   time: timing,
   request,
   response,

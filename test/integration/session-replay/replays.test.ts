@@ -62,6 +62,11 @@ describe('HAR import', () => {
     expectError(bad, 422);
     expect(bad.body.detail.map((d: { loc: unknown[] }) => d.loc.join('.'))).toEqual(expect.arrayContaining(['body.log.entries.0.startedDateTime', 'body.log.entries.0.request.method']));
     expectError(empty, 422);
+    for (const startMs of [Date.parse('1969-12-31T23:59:59Z'), Date.parse('+010000-01-01T00:00:00Z')]) {
+      const outOfRange = await api.post(`/api/v1/proxy-endpoints/${endpoint.id}/sessions/import`, harOf('https://api.example.com', [{ path: '/a', offsetMs: 0 }], startMs));
+      expectError(outOfRange, 422);
+      expect(outOfRange.body.detail.map((d: { loc: unknown[] }) => d.loc.join('.'))).toEqual(['body.log.entries.0.startedDateTime']);
+    }
     expect((await api.get(`/api/v1/proxy-endpoints/${endpoint.id}/sessions`)).body.data).toEqual([]);
   });
 });
