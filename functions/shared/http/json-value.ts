@@ -32,7 +32,7 @@ class RefusedNumber {
   }
 }
 
-type Reviver = (this: unknown, key: string, value: unknown, context: { source?: string }) => unknown;
+type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
 /**
  * Parses a JSON text and checks it against `jsonValueRules`. Throws a
@@ -42,7 +42,7 @@ type Reviver = (this: unknown, key: string, value: unknown, context: { source?: 
 export function parseJson(text: string, part: RequestPart = 'body'): { value: unknown; issues: FieldIssue[] } {
   // The reviver sees each number's source text (Node ≥ 21): the only way to tell 9007199254740993 from …992.
   const reviver: Reviver = (_key, value, context) => {
-    if (typeof value !== 'number' || context.source === undefined) return value;
+    if (typeof value !== 'number' || context?.source === undefined) return value;
     const reason = numberProblem(context.source, value);
     return reason ? new RefusedNumber(context.source, reason, value) : value;
   };
