@@ -71,7 +71,8 @@ export async function startLocalProcess(dataDir: string, env: Record<string, str
   };
 }
 
-function isClosed(address: string): Promise<boolean> {
+/** Whether nothing accepts a connection at `address` (`http://host:port`). */
+export function isClosed(address: string): Promise<boolean> {
   const { hostname, port } = new URL(address);
   return new Promise((resolveClosed) => {
     const socket = connect(Number(port), hostname);
