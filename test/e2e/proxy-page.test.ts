@@ -315,8 +315,8 @@ describe('the Proxy page in Chromium', () => {
     // Act and assess: Close returns focus to the Replay button; the session lists both replays, newest first
     await results.getByRole('button', { name: 'Close', exact: true }).click();
     await eventually(() => page.getByRole('dialog').count()).toBe(0);
-    expect(await focused(page)).toBe('Replay');
-    expect(new URL(page.url()).searchParams.get('replay')).toBeNull();
+    await eventually(() => focused(page)).toBe('Replay');
+    await eventually(async () => new URL(page.url()).searchParams.get('replay')).toBeNull();
     const past = demo.locator('table.past-replays-table tbody tr');
     await eventually(() => past.count()).toBe(2);
     const pastCells = await past.evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(1, 7).map((cell) => cell.textContent)));
