@@ -435,6 +435,11 @@ export function createDynamoProxyStore(tableName: string): ProxyStore {
         ),
       ),
 
+    async windowState(ref) {
+      const item = await get({ pk: sessionPk(ref.project_id, ref.endpoint_id, ref.session_id), sk: windowSk(ref.replay_id, ref.window) });
+      return item ? (item.state === 'done' ? 'done' : 'claimed') : undefined;
+    },
+
     async addProgress(ref, delta) {
       await whenConditionHolds(() =>
         dynamoDb.send(

@@ -62,6 +62,8 @@ export interface ProxyStore {
    * replay runs; pushes the replay's stall deadline to `deadlineAt`.
    */
   claimWindow(ref: WindowMessage, claimedAt: string, deadlineAt: string): Promise<boolean>;
+  /** A window's claim as stored: `claimed` (its worker is at it, or stopped), `done`, or undefined when nobody claimed it. */
+  windowState(ref: WindowMessage): Promise<'claimed' | 'done' | undefined>;
   /** Adds counts sent so far by a window (its worker is the only writer of them). */
   addProgress(ref: WindowMessage, delta: { sent: number; passed: number; failed: number }): Promise<void>;
   /** Marks a claimed window done and adds its last counts, atomically; the replay after. */

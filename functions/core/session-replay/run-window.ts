@@ -27,7 +27,8 @@ const ENDED = new Set(['completed', 'failed', 'canceled']);
 /**
  * Sends one window of a replay, at most once: the window is claimed with a
  * conditional write before its first request, so a redelivered message finds
- * it claimed and sends nothing. Requests are due at the replay's start plus
+ * it claimed and sends nothing (but does again what follows a finished
+ * window, in case its worker stopped before: see `resumeAfterWindow`). Requests are due at the replay's start plus
  * their planned offset (never relative to the previous request); a window's
  * worker arrives ahead of its first request, and a message that comes too early
  * goes back to the queue with a delay. Results and counts are written as they
@@ -62,7 +63,10 @@ export async function runWindow(deps: WindowDependencies, ref: WindowMessage): P
   }
   const startMs = replay.started_at_ms!;
   const claimedAt = deps.nowMs();
-  if (!(await deps.store.claimWindow(ref, isoTime(claimedAt), isoTime(stallDeadline(replay.speed, window, startMs, claimedAt))))) return 'duplicate';
+  if (!(await deps.store.claimWindow(ref, isoTime(claimedAt), isoTime(stallDeadline(replay.speed, window, startMs, claimedAt))))) {
+    await resumeAfterWindow(deps, ref, window);
+    return 'duplicate';
+  }
 
   const hasNext = window.next_start_offset_ms !== null;
   const timed = replay.speed !== 'instant';
@@ -123,11 +127,32 @@ export async function runWindow(deps: WindowDependencies, ref: WindowMessage): P
   const after = await deps.store.finishWindow(ref, delta, isoTime(deps.nowMs()));
   if (!after || after.status !== 'running') return 'sent';
   if (!timed && hasNext) await deps.queue.send({ ...ref, window: ref.window + 1 });
-  if (after.windows_done === after.window_count) {
-    const completed = await deps.store.endReplay(ref, 'completed', ['running'], isoTime(deps.nowMs()));
-    if (completed) await recordCompletion(deps, completed);
-  }
+  await completeWhenAllDone(deps, ref, after);
   return 'sent';
+}
+
+/**
+ * A copy of a window's message that finds the window claimed: when the window
+ * is done, its worker may have stopped (or failed) between marking it done and
+ * what follows, so this copy does that again. An instant replay's next window
+ * is sent unless it was claimed already (a copy too many is harmless: windows
+ * are claimed), and the replay completes once every window is done. A timed
+ * replay sent its next window when it claimed this one.
+ */
+async function resumeAfterWindow(deps: WindowDependencies, ref: WindowMessage, window: PlannedWindow): Promise<void> {
+  if ((await deps.store.windowState(ref)) !== 'done') return;
+  const replay = await deps.store.getReplay(ref.project_id, ref.endpoint_id, ref.session_id, ref.replay_id);
+  if (replay?.status !== 'running') return;
+  const next = { ...ref, window: ref.window + 1 };
+  if (replay.speed === 'instant' && window.next_start_offset_ms !== null && (await deps.store.windowState(next)) === undefined) await deps.queue.send(next);
+  await completeWhenAllDone(deps, ref, replay);
+}
+
+/** The window that finds every window done completes the replay (conditional: once) and records its outcome. */
+async function completeWhenAllDone(deps: WindowDependencies, ref: WindowMessage, replay: ReplayRecord): Promise<void> {
+  if (replay.windows_done !== replay.window_count) return;
+  const completed = await deps.store.endReplay(ref, 'completed', ['running'], isoTime(deps.nowMs()));
+  if (completed) await recordCompletion(deps, completed);
 }
 
 async function recordCompletion(deps: WindowDependencies, replay: ReplayRecord): Promise<void> {

@@ -1,5 +1,10 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3RecordingObjects } from '../../../functions/adapters/s3/recording-objects.ts';
+import { isoTime, type ReplayRecord, type WindowMessage } from '../../../functions/core/session-replay/model.ts';
+import { planKey } from '../../../functions/core/session-replay/object-keys.ts';
+import { planRequests } from '../../../functions/core/session-replay/plan.ts';
+import { newPrefixedId } from '../../../functions/shared/ids.ts';
 import { scheduled } from '../../../lib/catalogue.ts';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
 import { invoke } from '../../../lib/local/invoke.ts';
@@ -148,6 +153,92 @@ describe('at-least-once delivery', () => {
     const seen = arrivals('chain');
     expect(seen.map((r) => r.url)).toEqual(offsets.map((_, i) => `/chain/${i}`));
     for (const [i, offset] of offsets.entries()) expect(Math.abs(seen[i]!.at - seen[0]!.at - offset), `request ${i}`).toBeLessThan(100);
+  });
+});
+
+/**
+ * An instant replay of the session's recordings, stored as a worker that
+ * stopped right after finishing its first `finished` windows leaves it: those
+ * windows done and counted (their requests taken as sent), and no message
+ * for the next one. Windows of `perWindow` requests.
+ */
+async function replayLeftAfterFinishing(
+  tenant: { orgId: string; projectId: string },
+  imported: Awaited<ReturnType<typeof importedSession>>,
+  perWindow: number,
+  finished: number,
+): Promise<{ replay: ReplayRecord; path: string; message: (window: number) => WindowMessage }> {
+  const { endpoint, session, base } = imported;
+  const store = proxyStore();
+  const objects = createS3RecordingObjects(process.env.RECORDINGS_BUCKET!);
+  const requests = planRequests((await store.sessionRecordings(tenant.projectId, endpoint.id, session.id, { limit: 100 })).items, 'instant');
+  const windowCount = Math.ceil(requests.length / perWindow);
+  const replay: ReplayRecord = {
+    id: newPrefixedId('srp'), org_id: tenant.orgId, project_id: tenant.projectId, endpoint_id: endpoint.id, session_id: session.id, status: 'queued', target_url: target.url,
+    speed: 'instant', header_overrides: {}, compare: 'status', ignore_paths: [], total: requests.length, sent: 0, passed: 0, failed: 0, window_count: windowCount,
+    windows_done: 0, created_at: new Date().toISOString(), started_at_ms: null, completed_at: null, failure_reason: null,
+  };
+  for (let k = 0; k < windowCount; k++) {
+    const own = requests.slice(k * perWindow, (k + 1) * perWindow);
+    const spec = { first: own[0]!.index, count: own.length, start_offset_ms: 0, end_offset_ms: 0 };
+    await objects.putPlan(planKey(replay, k), { spec, next_start_offset_ms: k + 1 < windowCount ? 0 : null, requests: own });
+  }
+  await store.createReplay(replay);
+  const message = (window: number): WindowMessage => ({ type: 'window', project_id: tenant.projectId, endpoint_id: endpoint.id, session_id: session.id, replay_id: replay.id, window });
+  const now = Date.now();
+  const deadline = isoTime(now + 60_000);
+  await store.startReplay(message(0), now, deadline);
+  for (let k = 0; k < finished; k++) {
+    expect(await store.claimWindow(message(k), isoTime(now), deadline)).toBe(true);
+    const count = Math.min(perWindow, requests.length - k * perWindow);
+    await store.finishWindow(message(k), { sent: count, passed: count, failed: 0 }, isoTime(now));
+  }
+  return { replay, path: `${base}/replays/${replay.id}`, message };
+}
+
+async function ledgerOf(api: Api, replayId: string, expected: number) {
+  return waitFor(
+    `${expected} ledger submission(s) of ${replayId}`,
+    async () => {
+      const history = await api.get(`/api/v1/replay/history/${replayId}`);
+      return history.status === 200 && history.body.total === expected ? history.body : undefined;
+    },
+    10_000,
+  );
+}
+
+describe('a worker that stopped after finishing a window', () => {
+  it("is taken over by its message's next copy: the next window is sent, the replay completes, its outcome is recorded once", async () => {
+    const { api, tenant } = await tenantApi(gateway, 'resume');
+    const imported = await importedSession(api, Array.from({ length: 4 }, (_, i) => ({ path: `/resume/${i}`, offsetMs: i })));
+    const { replay, path, message } = await replayLeftAfterFinishing(tenant, imported, 2, 1);
+
+    const copy = await deliver(message(0), 2);
+    const ended = await replayEnded(api, path);
+    await ledgerOf(api, replay.id, 1);
+    const late = [await deliver(message(0), 3), await deliver(message(1), 2)];
+    const ledger = await ledgerOf(api, replay.id, 1);
+
+    for (const answer of [copy, ...late]) expect(answer.batchItemFailures).toEqual([]);
+    expect(ended).toMatchObject({ status: 'completed', summary: { total: 4, sent: 4, passed: 4, failed: 0 } });
+    // Window 0's requests went with the worker that stopped; window 1's once, from the message the copy sent.
+    expect(arrivals('resume').map((r) => r.url).sort()).toEqual(['/resume/2', '/resume/3']);
+    expect(ledger.items).toEqual([expect.objectContaining({ run_id: replay.id, kind: 'session_replay', status: 'success', actions_total: 4, actions_replayed: 4 })]);
+  });
+
+  it('completes a replay whose last window was finished but which was never completed', async () => {
+    const { api, tenant } = await tenantApi(gateway, 'resume-last');
+    const imported = await importedSession(api, [{ path: '/resume-last/0', offsetMs: 0 }]);
+    const { replay, path, message } = await replayLeftAfterFinishing(tenant, imported, 1, 1);
+
+    const copy = await deliver(message(0), 2);
+    const ended = (await api.get(path)).body;
+    const ledger = await ledgerOf(api, replay.id, 1);
+
+    expect(copy.batchItemFailures).toEqual([]);
+    expect(ended).toMatchObject({ status: 'completed', summary: { total: 1, sent: 1, passed: 1 } });
+    expect(arrivals('resume-last')).toEqual([]);
+    expect(ledger.items).toEqual([expect.objectContaining({ run_id: replay.id, kind: 'session_replay', status: 'success' })]);
   });
 });
 
