@@ -483,7 +483,15 @@ export const routes: readonly RouteSpec[] = [
   },
   { method: 'GET', path: replays, entry: 'functions/http/session-replay/list-replays.ts', auth: true, ...small, uses: proxyRead },
   { method: 'GET', path: `${replays}/{replay_id}`, entry: 'functions/http/session-replay/get-replay.ts', auth: true, ...small, uses: [...proxyRead, recordingsRead] },
-  { method: 'POST', path: `${replays}/{replay_id}/cancel`, entry: 'functions/http/session-replay/cancel-replay.ts', auth: true, ...small, uses: proxyWrite },
+  {
+    method: 'POST',
+    path: `${replays}/{replay_id}/cancel`,
+    entry: 'functions/http/session-replay/cancel-replay.ts',
+    auth: true,
+    ...small,
+    // The ledger: a canceled replay writes its submission (its failed requests read from its results).
+    uses: [...proxyWrite, recordingsRead, ledgerWrite],
+  },
   { method: 'ANY', path: '/proxy/{endpoint_token}', ...proxy },
   { method: 'ANY', path: '/proxy/{endpoint_token}/{proxy+}', ...proxy },
   { method: 'POST', path: '/api/v1/sessions', entry: 'functions/http/reproducibility/create-session.ts', ...sessionWrite },
@@ -565,7 +573,7 @@ export const workers: readonly WorkerSpec[] = [
     // A window: its lead, a minute of schedule, its last requests' timeout, and the writes after.
     timeoutSeconds: 300,
     memoryMb: 1769,
-    // The ledger: a completed replay writes its submission (kind session_replay).
+    // The ledger: a replay that ends here (completed, or found canceled or failed) writes its submission (kind session_replay).
     uses: [...proxyWrite, { bucket: 'recordings', mode: 'readWrite' }, sessionReplaysSend, { table: 'ledger', mode: 'readWrite' }],
   },
   {
@@ -593,6 +601,8 @@ export const scheduled: readonly ScheduledSpec[] = [
       { table: 'detached', mode: 'readWrite' },
       ...proxyWrite,
       sessionReplaysSend,
+      // A session replay the sweep fails writes its submission, its failed requests read from its results.
+      recordingsRead,
       ...reproWrite,
       artifactsRead,
       { queue: 'reproducibility', mode: 'send' },

@@ -40,7 +40,7 @@ export const sessionReplay = createSessionReplayService({
   refuseUrl: (url) => urlRefusal(url, { allowLoopback }),
   describeFailure: (error) => (error instanceof OutboundRequestError ? { code: error.code, message: error.message } : undefined),
   log: (message, fields) => logger.warn(message, fields),
-  // Only the worker completes replays: the ledger's wiring (and its table) is loaded when one does.
+  // Only what ends replays (the worker, cancel, the sweep) records them: the ledger's wiring (and its table) is loaded when one does.
   recordOutcome: async (orgId, outcome) => (await import('./job-ledger.ts')).recordJobOutcome(orgId, outcome),
   // Shorter windows mean more, shorter worker invocations (tests use it to chain windows within seconds).
   ...(process.env.SESSION_REPLAY_WINDOW_SPAN_MS ? { windowSpanMs: Number(process.env.SESSION_REPLAY_WINDOW_SPAN_MS) } : {}),

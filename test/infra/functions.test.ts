@@ -106,6 +106,14 @@ describe('functions', () => {
     expect(statements.filter((s) => mentions(s, q.tableId('apiKeys')))).toEqual([]);
   });
 
+  it('let every function that ends a session replay (worker, cancel, sweeper) write its ledger submission and read its results', () => {
+    for (const entry of ['functions/workers/session-replay-worker.ts', 'functions/http/session-replay/cancel-replay.ts', 'functions/workers/sweeper.ts']) {
+      const statements = q.statementsOf(entry);
+      expect(actionsOf(statements.filter((s) => mentions(s, q.tableId('ledger')))), entry).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
+      expect(actionsOf(statements.filter((s) => mentions(s, q.bucketId('recordings')))), entry).toEqual(expect.arrayContaining(['s3:GetObject*']));
+    }
+  });
+
   it('let /health probe one table, queue and bucket without reading any data', () => {
     const statements = q.statementsOf('functions/http/platform/health.ts').filter((s) => !actionsOf([s]).every((a) => a.startsWith('logs:')));
 

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import { sessionReplayLimits as L } from './limits.ts';
 import { isoTime, type RecordingRecord, type ReplayRecord, type ReplayResult, type ReplaySettings } from './model.ts';
 import { planKey, resultsKey } from './object-keys.ts';
+import type { RecordReplayEnd } from './outcome.ts';
 import { planRequests, planWindows } from './plan.ts';
 import type { ObjectStore, ProxyStore, ReplayQueue } from './ports.ts';
 import { replayView } from './views.ts';
@@ -17,6 +18,8 @@ export interface ReplayDependencies {
   refuseUrl: (url: string) => string | undefined;
   /** Schedule time one window of a timed replay spans (default: the limit). */
   windowSpanMs?: number;
+  /** Records the ledger submission of a replay that ended (here: canceled). */
+  onEnded?: RecordReplayEnd;
 }
 
 export const sessionNotFound = (id: string) => new NotFoundError(`No such session: ${id}`, 'session_not_found');
@@ -102,12 +105,15 @@ export function replayUseCases(deps: ReplayDependencies, requireEndpoint: (proje
       return { object: 'list' as const, data: found.items.map((r) => replayView(r, endpoint.redact_headers)), next_cursor: found.next ?? null };
     },
 
-    /** queued or running → canceled; requests already sent keep their results, no further one is sent. */
+    /** queued or running → canceled, and its outcome to the ledger; requests already sent keep their results, no further one is sent. */
     async cancel(projectId: string, endpointId: string, sessionId: string, replayId: string) {
       const { endpoint } = await requireSession(projectId, endpointId, sessionId);
       const ref = { project_id: projectId, endpoint_id: endpointId, session_id: sessionId, replay_id: replayId };
       const canceled = await deps.store.endReplay(ref, 'canceled', ['queued', 'running'], isoTime(deps.nowMs()));
-      if (canceled) return replayView(canceled, endpoint.redact_headers);
+      if (canceled) {
+        await deps.onEnded?.(canceled);
+        return replayView(canceled, endpoint.redact_headers);
+      }
       const current = await deps.store.getReplay(projectId, endpointId, sessionId, replayId);
       if (!current) throw replayNotFound(replayId);
       throw new InvalidRequestError(`Only a queued or running replay can be canceled; ${replayId} is ${current.status}`, 'replay_id');

@@ -5,6 +5,7 @@ import { replayHeaders } from './headers.ts';
 import { sessionReplayLimits as L } from './limits.ts';
 import { isoTime, type PlannedRequest, type PlannedWindow, type ReplayRecord, type ReplayResult, type ReplaySpeed, type StoredBody, type WindowMessage } from './model.ts';
 import { planKey, resultsKey } from './object-keys.ts';
+import type { RecordReplayEnd } from './outcome.ts';
 import type { ObjectStore, Outbound, ProxyStore, ReplayQueue } from './ports.ts';
 import { upstreamUrl } from './proxy.ts';
 
@@ -15,8 +16,8 @@ export interface WindowDependencies {
   target: Outbound;
   nowMs: () => number;
   describeFailure: (error: unknown) => { code: string; message: string } | undefined;
-  /** Called once when a replay completes (the ledger submission). */
-  onCompleted?: (replay: ReplayRecord) => Promise<void>;
+  /** Records the ledger submission of a replay that ended (written once however often it is called). */
+  onEnded?: RecordReplayEnd;
   log: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -36,12 +37,12 @@ const ENDED = new Set(['completed', 'failed', 'canceled']);
  */
 export async function runWindow(deps: WindowDependencies, ref: WindowMessage): Promise<WindowOutcome> {
   let replay = await deps.store.getReplay(ref.project_id, ref.endpoint_id, ref.session_id, ref.replay_id);
-  if (replay?.status === 'completed') {
-    // A copy of the last window's message: record the outcome again (it is written once), in case its worker stopped before.
-    await recordCompletion(deps, replay);
+  if (replay && ENDED.has(replay.status)) {
+    // A copy of a message of an ended replay: record the outcome again (it is written once), in case whatever ended it stopped before.
+    await deps.onEnded?.(replay);
     return 'ignored';
   }
-  if (!replay || ENDED.has(replay.status) || ref.window >= replay.window_count) return 'ignored';
+  if (!replay || ref.window >= replay.window_count) return 'ignored';
   if (replay.status === 'queued' && ref.window !== 0) return 'ignored';
 
   const window = await deps.objects.getPlan(planKey(replay, ref.window));
@@ -125,7 +126,12 @@ export async function runWindow(deps: WindowDependencies, ref: WindowMessage): P
   await deps.objects.putResults(resultsKey(replay, ref.window), results);
   const delta = { sent: counted.sent - flushed.sent, passed: counted.passed - flushed.passed, failed: counted.failed - flushed.failed };
   const after = await deps.store.finishWindow(ref, delta, isoTime(deps.nowMs()));
-  if (!after || after.status !== 'running') return 'sent';
+  if (!after) return 'sent';
+  if (after.status !== 'running') {
+    // Canceled (or failed) while this window ran: its outcome was recorded then; again in case that write failed.
+    await deps.onEnded?.(after);
+    return 'sent';
+  }
   if (!timed && hasNext) await deps.queue.send({ ...ref, window: ref.window + 1 });
   await completeWhenAllDone(deps, ref, after);
   return 'sent';
@@ -152,11 +158,7 @@ async function resumeAfterWindow(deps: WindowDependencies, ref: WindowMessage, w
 async function completeWhenAllDone(deps: WindowDependencies, ref: WindowMessage, replay: ReplayRecord): Promise<void> {
   if (replay.windows_done !== replay.window_count) return;
   const completed = await deps.store.endReplay(ref, 'completed', ['running'], isoTime(deps.nowMs()));
-  if (completed) await recordCompletion(deps, completed);
-}
-
-async function recordCompletion(deps: WindowDependencies, replay: ReplayRecord): Promise<void> {
-  await deps.onCompleted?.(replay).catch((error: unknown) => deps.log('Replay outcome not recorded', { replay_id: replay.id, error: (error as Error).message }));
+  if (completed) await deps.onEnded?.(completed);
 }
 
 /**

@@ -2,17 +2,17 @@ import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import type { RecordJobOutcome } from '../ledger/job-outcome.ts';
 import { endpointUseCases, type EndpointDependencies } from './endpoints.ts';
 import { harToRecordings, type HarEntry } from './har.ts';
-import { isoTime, type ReplayRecord, type SessionReplayMessage } from './model.ts';
+import { isoTime, type SessionReplayMessage } from './model.ts';
 import type { Outbound } from './ports.ts';
 import { proxyRequest, type ProxiedRequest } from './proxy.ts';
 import { replayUseCases, sessionNotFound, type ReplayDependencies } from './replays.ts';
 import { runWindow } from './run-window.ts';
-import { firstFailures, replayOutcome } from './outcome.ts';
+import { replayEndRecorder } from './outcome.ts';
 import { purgeEndpoint, sweepSessionReplays } from './upkeep.ts';
 import { recordingView, sessionView } from './views.ts';
 
 export type SessionReplayDependencies = EndpointDependencies &
-  ReplayDependencies & {
+  Omit<ReplayDependencies, 'onEnded'> & {
     upstream: Outbound;
     target: Outbound;
     newRecordingId: (atMs: number) => string;
@@ -20,7 +20,7 @@ export type SessionReplayDependencies = EndpointDependencies &
     recordingIdSequence: () => (atMs: number) => string;
     newSessionId: () => string;
     describeFailure: (error: unknown) => { code: string; message: string } | undefined;
-    /** Writes a completed replay's ledger submission (once, however often it is called). */
+    /** Writes an ended replay's ledger submission (once, however often it is called). */
     recordOutcome?: RecordJobOutcome;
     log: (message: string, fields: Record<string, unknown>) => void;
   };
@@ -30,11 +30,9 @@ const PAGE_CURSOR: CursorFormat = { version: 'p1', pattern: /^[A-Za-z0-9_#:-]{1,
 /** Proxy endpoints, recording, sessions and session replays, over ports. */
 export function createSessionReplayService(deps: SessionReplayDependencies) {
   const endpoints = endpointUseCases(deps);
-  const { recordOutcome } = deps;
-  const onCompleted = recordOutcome
-    ? async (replay: ReplayRecord) => recordOutcome(replay.org_id, replayOutcome(replay, await firstFailures(deps.objects, replay)))
-    : undefined;
-  const replays = replayUseCases(deps, endpoints.requireEndpoint);
+  // Whatever ends a replay (its last window, a cancel, the sweep) records its outcome.
+  const withLedger = { ...deps, ...(deps.recordOutcome ? { onEnded: replayEndRecorder(deps, deps.recordOutcome) } : {}) };
+  const replays = replayUseCases(withLedger, endpoints.requireEndpoint);
   const page = (query: { limit: number; cursor?: string | undefined }) => ({ limit: query.limit, after: query.cursor === undefined ? undefined : decodePageCursor(query.cursor) });
   const listOf = <T, V>(found: { items: T[]; next?: string }, view: (item: T) => V) => ({
     object: 'list' as const,
@@ -107,9 +105,9 @@ export function createSessionReplayService(deps: SessionReplayDependencies) {
     proxy: (request: ProxiedRequest) => proxyRequest(deps, request),
 
     handle(message: SessionReplayMessage) {
-      return message.type === 'purge' ? purgeEndpoint(deps, message.project_id, message.endpoint_id) : runWindow({ ...deps, ...(onCompleted ? { onCompleted } : {}) }, message);
+      return message.type === 'purge' ? purgeEndpoint(deps, message.project_id, message.endpoint_id) : runWindow(withLedger, message);
     },
-    sweep: () => sweepSessionReplays(deps),
+    sweep: () => sweepSessionReplays(withLedger),
   };
 }
 

@@ -1,6 +1,7 @@
 import { sessionReplayLimits as L } from './limits.ts';
 import { isoTime } from './model.ts';
 import { endpointPrefix } from './object-keys.ts';
+import type { RecordReplayEnd } from './outcome.ts';
 import type { ObjectStore, ProxyStore, ReplayQueue } from './ports.ts';
 
 export interface UpkeepDependencies {
@@ -8,11 +9,14 @@ export interface UpkeepDependencies {
   objects: ObjectStore;
   queue: ReplayQueue;
   nowMs: () => number;
+  /** Records the ledger submission of a replay the sweep ended. */
+  onEnded?: RecordReplayEnd;
 }
 
 /**
  * Repairs what a dead worker or a lost message left: a running replay with no
- * progress past its deadline ends `failed` with the reason; a replay still
+ * progress past its deadline ends `failed` with the reason (and its outcome
+ * goes to the ledger); a replay still
  * queued after the grace gets its first message again (claims are conditional,
  * so a duplicate sends nothing twice); a deleted endpoint whose purge has not
  * finished gets its purge message again.
@@ -27,7 +31,10 @@ export async function sweepSessionReplays(deps: UpkeepDependencies): Promise<num
     const reason =
       `The replay stalled: a worker stopped with ${replay.windows_done} of ${replay.window_count} windows finished ` +
       `(${replay.sent} of ${replay.total} requests sent). Requests it had not sent were not sent; start a new replay to retry.`;
-    if (await deps.store.endReplay(ref, 'failed', ['running'], isoTime(now), reason)) touched++;
+    const failed = await deps.store.endReplay(ref, 'failed', ['running'], isoTime(now), reason);
+    if (!failed) continue;
+    touched++;
+    await deps.onEnded?.(failed);
   }
   for (const ref of queued) {
     await deps.queue.send({ ...ref, type: 'window', window: 0 });

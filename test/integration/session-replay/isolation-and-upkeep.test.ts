@@ -11,7 +11,7 @@ import { invoke } from '../../../lib/local/invoke.ts';
 import type { Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { waitFor } from '../../../lib/local/wait-for.ts';
 import { harOf } from '../../support/har.ts';
-import { allowLoopbackTargets, createEndpoint, deliver, expectError, proxyStore, replayEnded, sessionsOf, startReplayPollers, startServer, tenantApi, type Api, type LocalServer } from './support.ts';
+import { allowLoopbackTargets, createEndpoint, deliver, expectError, proxyStore, replayEnded, replayLedger, sessionsOf, startReplayPollers, startServer, tenantApi, type Api, type LocalServer } from './support.ts';
 
 allowLoopbackTargets();
 // Windows of half a second: a 2-second session at 1x is cut into several, chained through the queue.
@@ -196,17 +196,6 @@ async function replayLeftAfterFinishing(
   return { replay, path: `${base}/replays/${replay.id}`, message };
 }
 
-async function ledgerOf(api: Api, replayId: string, expected: number) {
-  return waitFor(
-    `${expected} ledger submission(s) of ${replayId}`,
-    async () => {
-      const history = await api.get(`/api/v1/replay/history/${replayId}`);
-      return history.status === 200 && history.body.total === expected ? history.body : undefined;
-    },
-    10_000,
-  );
-}
-
 describe('a worker that stopped after finishing a window', () => {
   it("is taken over by its message's next copy: the next window is sent, the replay completes, its outcome is recorded once", async () => {
     const { api, tenant } = await tenantApi(gateway, 'resume');
@@ -215,9 +204,9 @@ describe('a worker that stopped after finishing a window', () => {
 
     const copy = await deliver(message(0), 2);
     const ended = await replayEnded(api, path);
-    await ledgerOf(api, replay.id, 1);
+    await replayLedger(api, replay.id, 1);
     const late = [await deliver(message(0), 3), await deliver(message(1), 2)];
-    const ledger = await ledgerOf(api, replay.id, 1);
+    const ledger = await replayLedger(api, replay.id, 1);
 
     for (const answer of [copy, ...late]) expect(answer.batchItemFailures).toEqual([]);
     expect(ended).toMatchObject({ status: 'completed', summary: { total: 4, sent: 4, passed: 4, failed: 0 } });
@@ -233,7 +222,7 @@ describe('a worker that stopped after finishing a window', () => {
 
     const copy = await deliver(message(0), 2);
     const ended = (await api.get(path)).body;
-    const ledger = await ledgerOf(api, replay.id, 1);
+    const ledger = await replayLedger(api, replay.id, 1);
 
     expect(copy.batchItemFailures).toEqual([]);
     expect(ended).toMatchObject({ status: 'completed', summary: { total: 1, sent: 1, passed: 1 } });
@@ -268,6 +257,9 @@ describe('upkeep', () => {
     expect(replay.failure_reason).toMatch(/stalled.*0 of 1 windows finished/);
     expect(late.batchItemFailures).toEqual([]);
     expect(arrivals('stall')).toEqual([]);
+    // The Replay Hub shows it failed (once: the late message recorded it again).
+    const ledger = await replayLedger(api, replayId, 1);
+    expect(ledger.items).toEqual([expect.objectContaining({ run_id: replayId, kind: 'session_replay', status: 'failed', actions_total: 1, actions_replayed: 0, finished_at: replay.completed_at })]);
   });
 
   it('purges a deleted endpoint: its sessions, recordings, replays and objects', async () => {

@@ -3,7 +3,7 @@ import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gate
 import type { Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { waitFor } from '../../../lib/local/wait-for.ts';
 import { harOf } from '../../support/har.ts';
-import { allowLoopbackTargets, createEndpoint, deadPort, expectError, replayEnded, startReplayPollers, startServer, tenantApi, type Api, type LocalServer } from './support.ts';
+import { allowLoopbackTargets, createEndpoint, deadPort, expectError, replayEnded, replayLedger, startReplayPollers, startServer, tenantApi, type Api, type LocalServer } from './support.ts';
 
 allowLoopbackTargets();
 let gateway: HttpGateway;
@@ -170,7 +170,7 @@ describe('replays', () => {
     expect(replay.results[1]).toMatchObject({ passed: false, actual_status: 200, body_diff: [{ path: '$.id', expected: 8, actual: 7 }] });
   });
 
-  it('cancels a running replay: nothing more is sent, and the requests sent keep their results', async () => {
+  it('cancels a running replay: nothing more is sent, the requests sent keep their results, the Replay Hub shows it failed', async () => {
     const { api } = await tenantApi(gateway, 'cancel');
     const { base } = await importedSession(api, [
       { path: '/r/cancel/0', offsetMs: 0 },
@@ -196,6 +196,10 @@ describe('replays', () => {
     expect(settled).toMatchObject({ status: 'canceled', summary: { total: 3, sent: 1, passed: 1 } });
     await waitFor('the time the last request was due', async () => Date.now() - arrivals('cancel')[0]!.at > 4_500, 10_000);
     expect(arrivals('cancel').map((r) => r.url)).toEqual(['/r/cancel/0']);
+    // One submission, written by the cancel with the counts it saw (the window's worker, settling after, writes nothing more).
+    const ledger = await replayLedger(api, created.body.id, 1);
+    expect(ledger.items).toEqual([expect.objectContaining({ run_id: created.body.id, kind: 'session_replay', status: 'failed', actions_total: 3, finished_at: canceled.body.completed_at })]);
+    expect(ledger.items[0].actions_replayed).toBeLessThanOrEqual(1);
   });
 
   it('refuses bad replay settings with a 422 and an empty session or a refused target with a 400', async () => {

@@ -80,6 +80,18 @@ export async function replayEnded(api: Api, path: string, timeoutMs = 20_000) {
   );
 }
 
+/** The ledger submissions of a replay (its org's history of the run), waiting until there are `expected`. */
+export async function replayLedger(api: Api, replayId: string, expected: number) {
+  return waitFor(
+    `${expected} ledger submission(s) of ${replayId}`,
+    async () => {
+      const history = await api.get(`/api/v1/replay/history/${replayId}`);
+      return history.status === 200 && history.body.total === expected ? history.body : undefined;
+    },
+    10_000,
+  );
+}
+
 /** Lambda-style pollers of the real session replay queue for the worker. */
 export async function startReplayPollers(): Promise<Pollers> {
   const queueUrl = process.env[queues.sessionReplays.envName]!;

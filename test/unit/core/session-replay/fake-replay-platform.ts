@@ -127,6 +127,7 @@ export function fakeReplayPlatform() {
   /** The ledger's promise: an outcome recorded again (same kind, id and end time) writes nothing. */
   const recordOutcome = async (orgId: string, outcome: JobOutcome) => {
     recordCalls++;
+    injected('recordOutcome');
     const id = outcomeSubmissionId(outcome);
     if (!ledger.has(id)) ledger.set(id, { orgId, outcome: structuredClone(outcome) });
   };
@@ -207,8 +208,8 @@ export function fakeReplayPlatform() {
     recordOutcome,
     seedReplay,
     messageOf,
-    /** Makes the next `times` calls of `name` (a store method, or `send`) throw. */
-    failNext: (name: 'send' | 'claimWindow' | 'finishWindow' | 'endReplay', times = 1) => void failures.set(name, times),
+    /** Makes the next `times` calls of `name` (a store method, `send`, or the ledger's `recordOutcome`) throw. */
+    failNext: (name: 'send' | 'claimWindow' | 'finishWindow' | 'endReplay' | 'recordOutcome', times = 1) => void failures.set(name, times),
     replay: (id: string) => structuredClone(replayOf(id)),
     /** Takes the messages sent so far off the queue. */
     takeSent: () => sent.splice(0, sent.length),

@@ -115,3 +115,62 @@ describe('a window message delivered again after its window was finished', () =>
     expect(platform.takeSent()).toEqual([platform.messageOf(replay, 2)]);
   });
 });
+
+describe('the ledger submission of a replay that ends without completing', () => {
+  it('is written when the sweep fails a stalled replay: status failed, the requests it reached', async () => {
+    const platform = fakeReplayPlatform();
+    const service = serviceOver(platform);
+    const replay = await platform.seedReplay('srp_stalled', 'instant', [[0, 0], [0]]);
+    // A worker that died before finishing window 0 (its requests sent, its counts not written).
+    platform.failNext('finishWindow');
+    await expect(service.handle(platform.messageOf(replay, 0))).rejects.toThrow(/injected finishWindow/);
+
+    expect(await service.sweep()).toBe(1);
+    const late = await service.handle(platform.messageOf(replay, 0));
+
+    expect(platform.replay(replay.id)).toMatchObject({ status: 'failed', failure_reason: expect.stringMatching(/stalled/) });
+    expect(late).toBe('ignored');
+    expect([...platform.ledger.values()]).toEqual([
+      {
+        orgId: 'org_1',
+        outcome: expect.objectContaining({ kind: 'session_replay', runId: replay.id, status: 'failed', actions_total: 3, actions_replayed: 0, finished_at: platform.replay(replay.id)!.completed_at }),
+      },
+    ]);
+  });
+
+  it('is written when a replay is canceled, queued or running, and a copy of a message afterwards writes nothing more', async () => {
+    const platform = fakeReplayPlatform();
+    const service = serviceOver(platform);
+    const queued = await platform.seedReplay('srp_cancel_queued', 'instant', [[0]]);
+    const running = await platform.seedReplay('srp_cancel_running', 'instant', [[0, 0], [0]]);
+    await service.handle(platform.messageOf(running, 0));
+
+    const canceledQueued = await service.cancelReplay('prj_1', 'pep_1', 'ses_1', queued.id);
+    const canceledRunning = await service.cancelReplay('prj_1', 'pep_1', 'ses_1', running.id);
+    const copies = [await service.handle(platform.messageOf(queued, 0)), ...(await Promise.all(platform.takeSent().map((m) => service.handle(m))))];
+
+    expect([canceledQueued.status, canceledRunning.status]).toEqual(['canceled', 'canceled']);
+    expect(copies).toEqual(['ignored', 'ignored']);
+    expect(platform.arrivals).toHaveLength(2);
+    const outcomes = [...platform.ledger.values()].map((entry) => entry.outcome);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ runId: queued.id, status: 'failed', actions_total: 1, actions_replayed: 0 }),
+      expect.objectContaining({ runId: running.id, status: 'failed', actions_total: 3, actions_replayed: 2, divergences: 0 }),
+    ]);
+  });
+
+  it('is written by a later message of a canceled replay when the cancel could not write it', async () => {
+    const platform = fakeReplayPlatform();
+    const service = serviceOver(platform);
+    const replay = await platform.seedReplay('srp_cancel_retry', 'instant', [[0]]);
+
+    platform.failNext('recordOutcome');
+    const canceled = await service.cancelReplay('prj_1', 'pep_1', 'ses_1', replay.id);
+    const before = platform.ledger.size;
+    await service.handle(platform.messageOf(replay, 0));
+
+    expect(canceled.status).toBe('canceled');
+    expect(before).toBe(0);
+    expect([...platform.ledger.values()].map((entry) => entry.outcome)).toEqual([expect.objectContaining({ runId: replay.id, status: 'failed' })]);
+  });
+});
