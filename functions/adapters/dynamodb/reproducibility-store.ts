@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AgentRecord } from '#core/reproducibility/agent.ts';
 import type { AgentStore, RunStore, SessionQuery, SessionStore, StoredChunk } from '#core/reproducibility/ports.ts';
 import type { AttemptRecord, RunRecord } from '#core/reproducibility/run.ts';
@@ -361,19 +361,26 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
     },
 
     async endedAttempts(projectId, runId) {
-      const { items } = await queryUpTo(
-        dynamoDb,
-        {
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': attemptsPk(projectId, runId) },
-          ProjectionExpression: '#status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ConsistentRead: true,
-        },
-        1_000,
-      );
-      return items.filter((item) => item.status !== 'running').length;
+      // Counted by DynamoDB: nothing but the count comes back.
+      let ended = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamoDb.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: '#status <> :running',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pk': attemptsPk(projectId, runId), ':running': 'running' },
+            Select: 'COUNT',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        ended += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return ended;
     },
 
     finishAttempt: (projectId, runId, index, outcome, token) =>

@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
 import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '../errors.ts';
+import { freshReads } from '../fresh-reads.ts';
 import { idempotencyClaim, type IdempotencyClaim } from '../idempotency.ts';
 import type { JobOutcome, RecordJobOutcome } from '../ledger/job-outcome.ts';
 import { compareAttempts, compareWithRecorded, excerptOf } from './compare.ts';
@@ -53,12 +54,24 @@ export function runNotFound(runId: string): NotFoundError {
  * `concurrency` in flight (each attempt that ends sends the message of the
  * attempt `concurrency` after it). Safe under at-least-once delivery: an
  * attempt is claimed by a conditional write before the target is called, so
- * no index is ever called twice; an attempt that ends reads the run's attempts
- * (no write to the run item, which every attempt would contend for), and the
- * verdict is stored once, by a conditional write, when all have ended.
+ * no index is ever called twice; an attempt that ends counts the run's ended
+ * attempts (no write to the run item, which every attempt would contend for),
+ * and the verdict is stored once, by a conditional write, when all have ended.
+ *
+ * The attempts one container runs at once share their reads of the run and
+ * of its count (`freshReads`: each still sees the writes made before it
+ * asked), and one computation of the verdict: a batch of 5 attempts makes
+ * one read of the run instead of 5.
  */
 export function createRunService(deps: RunDependencies) {
   const { runs, blobs } = deps;
+  const runKey = (projectId: string, runId: string) => `${projectId}/${runId}`;
+  const sharedRunReads = freshReads<RunRecord | undefined>();
+  const sharedCounts = freshReads<number>();
+  /** Verdicts being computed in this container, by run: an attempt that finds one joins it. */
+  const finalizing = new Map<string, Promise<void>>();
+  const readRun = (projectId: string, runId: string) => sharedRunReads(runKey(projectId, runId), () => runs.getRun(projectId, runId));
+  const endedCount = (run: RunRecord) => sharedCounts(runKey(run.project_id, run.id), () => runs.endedAttempts(run.project_id, run.id));
   const iso = () => deps.now().toISOString();
   const stallAt = (run: Pick<RunRecord, 'timeout_s'>) => new Date(deps.now().getTime() + (run.timeout_s + L.stallGraceSeconds) * 1000).toISOString();
 
@@ -99,12 +112,24 @@ export function createRunService(deps: RunDependencies) {
     });
   }
 
-  /** Computes and stores the verdict once every attempt has ended. */
+  /** Computes and stores the verdict once every attempt has ended (the sweeper's way in: the run read afresh). */
   async function finalize(projectId: string, runId: string): Promise<void> {
     const run = await runs.getRun(projectId, runId);
     if (!run) return;
     if (run.status === 'completed' || run.status === 'failed') return recordOutcome(run);
     if (run.status === 'canceled') return;
+    await complete(run);
+  }
+
+  /**
+   * Computes the verdict of `run` (as read before: only its settings are
+   * used) from its attempts and stores it if the run is still active. The
+   * writer that stores it records the outcome from what it wrote; one whose
+   * conditional write fails reads the run, and records the outcome if the
+   * run ended (a crash of the writer between its two writes loses nothing).
+   */
+  async function complete(run: RunRecord): Promise<void> {
+    const { project_id: projectId, id: runId } = run;
     const attempts = await runs.attempts(projectId, runId);
     if (attempts.filter((a) => a.status !== 'running').length < run.n) return;
     const answered = await Promise.all(attempts.filter((a) => a.status === 'answered' && a.body).map(async (a) => ({ index: a.index, body: await readText(a.body!) })));
@@ -118,16 +143,31 @@ export function createRunService(deps: RunDependencies) {
     const errored = attempts.some((a) => a.status !== 'answered');
     const verdict: Verdict = answered.length === 0 ? 'error' : failing ? 'nondeterministic' : errored ? 'error' : 'deterministic';
     const startedAt = attempts.map((a) => a.started_at).sort()[0] ?? iso();
-    await runs.completeRun(projectId, runId, { comparison, recorded_output: recorded }, verdict, startedAt, iso());
+    const result: RunResult = { comparison, recorded_output: recorded };
+    const completedAt = iso();
+    if (await runs.completeRun(projectId, runId, result, verdict, startedAt, completedAt)) {
+      return recordOutcome({ ...run, status: 'completed', verdict, result, started_at: startedAt, completed_at: completedAt });
+    }
     const ended = await runs.getRun(projectId, runId);
     if (ended) await recordOutcome(ended);
+  }
+
+  /** The verdict of `run`, computed once in this container however many of its attempts find that all have ended. */
+  function completeOnce(run: RunRecord): Promise<void> {
+    const key = runKey(run.project_id, run.id);
+    let completing = finalizing.get(key);
+    if (!completing) {
+      completing = complete(run).finally(() => finalizing.delete(key));
+      finalizing.set(key, completing);
+    }
+    return completing;
   }
 
   /** What follows an attempt's end, idempotently: start the attempt `concurrency` after it, finalize when all have ended. */
   async function afterEnd(run: RunRecord, index: number, startNext = true): Promise<void> {
     const next = index + run.concurrency;
     if (startNext && next <= run.n) await deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]);
-    if ((await runs.endedAttempts(run.project_id, run.id)) >= run.n) await finalize(run.project_id, run.id);
+    if ((await endedCount(run)) >= run.n) await completeOnce(run);
   }
 
   const errorOutcome = (error: string, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => ({
@@ -276,7 +316,7 @@ export function createRunService(deps: RunDependencies) {
     /** Handles one attempt message (at least once: see the service's comment). */
     async executeAttempt(message: AttemptMessage): Promise<AttemptOutcomeWord> {
       const { project_id: projectId, run_id: runId, index } = message;
-      const run = await runs.getRun(projectId, runId);
+      const run = await readRun(projectId, runId);
       if (!run || index < 1 || index > run.n) return 'ignored';
       if (run.status === 'completed' || run.status === 'failed') {
         await recordOutcome(run);

@@ -161,6 +161,54 @@ describe('the attempt chain', () => {
   });
 });
 
+describe('one container running many attempts of a run at once', () => {
+  /** Counts the store calls a batch makes. */
+  function counting(store: ReturnType<typeof memoryRuns>) {
+    const calls = { getRun: 0, endedAttempts: 0, attempts: 0, completeRun: 0 };
+    for (const name of Object.keys(calls) as (keyof typeof calls)[]) {
+      const original = store[name] as (...args: unknown[]) => Promise<unknown>;
+      (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        calls[name]++;
+        return original(...args);
+      };
+    }
+    return calls;
+  }
+
+  it('reads the run once for a batch of 5 attempts, and computes the verdict once when several find that all have ended', async () => {
+    const { service, run, runs, recorded } = setup();
+    run(5, 5);
+    const calls = counting(runs);
+
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map((index) => service.executeAttempt(message(index))));
+
+    expect(outcomes).toEqual(['answered', 'answered', 'answered', 'answered', 'answered']);
+    expect(calls.getRun).toBe(1);
+    expect(calls.endedAttempts).toBeLessThanOrEqual(2);
+    expect(calls).toMatchObject({ attempts: 1, completeRun: 1 });
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('still starts nothing after a cancel that comes while other attempts of the batch run', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { service, run } = setup(async () => {
+      await held;
+      return { status: 200, body: 'ok' };
+    });
+    run(3, 3);
+
+    const first = service.executeAttempt(message(1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await service.cancel('p', 'rep_00000000000000000000000001');
+
+    expect(await service.executeAttempt(message(2))).toBe('canceled');
+    release();
+    expect(await first).toBe('answered');
+  });
+});
+
 describe('the sweeper', () => {
   it('re-sends the first unstarted attempts of a run without progress, then ends them as errors after 3 re-sends', async () => {
     const { service, run, runs, sent, advance, recorded } = setup();
