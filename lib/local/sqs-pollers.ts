@@ -35,13 +35,17 @@ export function startSqsPollers(
   /** Where the worker handlers run. @default in this process */
   functions: FunctionHost = inProcessHost,
 ): Pollers {
-  const sqs = new SQSClient(options);
+  // A client per target, with a socket per loop: Lambda's event sources poll independently, and one
+  // shared client (50 sockets) held the long polls of some queues' loops behind the others' for up to
+  // WaitTimeSeconds (61 loops in all: the reproducibility queue's messages waited 0–1 s to be received).
+  const clients = new Map(targets.map((target) => [target, new SQSClient({ ...options, requestHandler: { httpAgent: { keepAlive: true, maxSockets: target.maxConcurrency } } })]));
   let running = true;
   // Targets whose receive fails now (an emulator restarting): said once per outage, not once a second per loop.
   const failing = new Set<PollerTarget>();
   const loops = targets.flatMap((target) => Array.from({ length: target.maxConcurrency }, () => pollLoop(target)));
 
   async function pollLoop(target: PollerTarget): Promise<void> {
+    const sqs = clients.get(target)!;
     while (running) {
       try {
         const { Messages } = await sqs.send(
@@ -72,6 +76,7 @@ export function startSqsPollers(
   }
 
   async function deliver(target: PollerTarget, messages: Message[]): Promise<void> {
+    const sqs = clients.get(target)!;
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, target.queueArn, options.region)) };
     let failed: Set<string>;
     try {
@@ -93,7 +98,7 @@ export function startSqsPollers(
   }
 
   async function release(target: PollerTarget, messages: Message[]): Promise<void> {
-    await sqs.send(
+    await clients.get(target)!.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: target.queueUrl,
         Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
@@ -105,7 +110,7 @@ export function startSqsPollers(
     async stop() {
       running = false;
       await Promise.allSettled(loops);
-      sqs.destroy();
+      for (const client of clients.values()) client.destroy();
     },
   };
 }
