@@ -335,6 +335,20 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
       return updated?.Attributes ? toRun(updated.Attributes) : undefined;
     },
 
+    markRunning: (projectId, runId, startedAt) =>
+      whenConditionHolds(() =>
+        dynamoDb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: projectPk(projectId), sk: RUN + runId },
+            ConditionExpression: '#status = :queued',
+            UpdateExpression: 'SET #status = :running, started_at = :started',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':started': startedAt },
+          }),
+        ),
+      ),
+
     claimAttempt: (projectId, runId, attempt) =>
       whenConditionHolds(() =>
         dynamoDb.send(

@@ -78,6 +78,8 @@ export interface RunStore {
   listRuns(projectId: string, query: RunQuery): Promise<Page<RunRecord>>;
   /** queued | running → canceled; the run after, or undefined when it had ended. */
   cancelRun(projectId: string, runId: string, at: string): Promise<RunRecord | undefined>;
+  /** queued → running with its start time, once (the first attempt claimed); false when it was not queued. */
+  markRunning(projectId: string, runId: string, startedAt: string): Promise<boolean>;
   /** Creates attempt `index` as running; false when it exists (claimed before). */
   claimAttempt(projectId: string, runId: string, attempt: AttemptRecord): Promise<boolean>;
   getAttempt(projectId: string, runId: string, index: number): Promise<AttemptRecord | undefined>;

@@ -70,6 +70,8 @@ export function createRunService(deps: RunDependencies) {
   const sharedCounts = freshReads<number>();
   /** Verdicts being computed in this container, by run: an attempt that finds one joins it. */
   const finalizing = new Map<string, Promise<void>>();
+  /** Runs being moved queued → running by this container: the other attempts of a batch join the write. */
+  const starting = new Map<string, Promise<void>>();
   const readRun = (projectId: string, runId: string) => sharedRunReads(runKey(projectId, runId), () => runs.getRun(projectId, runId));
   const endedCount = (run: RunRecord) => sharedCounts(runKey(run.project_id, run.id), () => runs.endedAttempts(run.project_id, run.id));
   const iso = () => deps.now().toISOString();
@@ -161,6 +163,30 @@ export function createRunService(deps: RunDependencies) {
       finalizing.set(key, completing);
     }
     return completing;
+  }
+
+  /**
+   * Moves a run read as queued to running, stamped with the start of the
+   * attempt just claimed: one conditional write, which only the first
+   * attempt claimed wins. It runs beside the call of the target (the call
+   * does not wait for it), and a failure is logged, not thrown: the status
+   * is the only thing it changes, and the run's view reads `running` from
+   * its attempts until then.
+   */
+  function markRunning(run: RunRecord, startedAt: string): Promise<void> {
+    const key = runKey(run.project_id, run.id);
+    let marking = starting.get(key);
+    if (!marking) {
+      marking = runs
+        .markRunning(run.project_id, run.id, startedAt)
+        .then(
+          () => undefined,
+          (error: unknown) => deps.log?.('Reproducibility run not marked running', { run_id: run.id, error: (error as Error).message }),
+        )
+        .finally(() => starting.delete(key));
+      starting.set(key, marking);
+    }
+    return marking;
   }
 
   /** What follows an attempt's end, idempotently: start the attempt `concurrency` after it, finalize when all have ended. */
@@ -365,7 +391,9 @@ export function createRunService(deps: RunDependencies) {
         }
         return 'run_failed';
       }
+      const marking = run.status === 'queued' ? markRunning(run, startedAt.toISOString()) : undefined;
       const outcome = await call(run, index, payload);
+      await marking;
       if (!(await runs.finishAttempt(projectId, runId, index, outcome, token))) return 'superseded';
       await afterEnd(run, index);
       return outcome.status;

@@ -97,7 +97,7 @@ export function runView(run: RunRecord, attempts: readonly AttemptRecord[]) {
     };
   });
   const count = (status: string) => views.filter((v) => v.status === status).length;
-  // Stored as queued until it ends: its attempts say when it started (no write to the run per attempt).
+  // The first attempt claimed stores the run as running just after its claim; until then its attempts say it started.
   const started = attempts.map((a) => a.started_at).sort()[0] ?? null;
   return {
     ...runSummary(run),

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpGateway, type HttpGateway } from '../../../lib/local/http-gateway.ts';
+import { waitFor } from '../../../lib/local/wait-for.ts';
 import type { Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { startReplayServer, type ReplayServer } from '../../../tools/replay-server/server.ts';
 import {
@@ -68,6 +69,18 @@ afterAll(async () => {
   await pollers?.stop();
   await Promise.all([gateway?.stop(), echo?.stop(), slowEcho?.stop(), random?.stop(), ...servers.map((s) => s.stop())]);
 });
+
+/** A run stored as create stores it, with no message anywhere: only this test drives it. */
+let storedRuns = 0;
+async function storedRun(projectId: string, orgId: string, n: number) {
+  const id = `rep_${`${Date.now().toString(36)}${(storedRuns++).toString(36).padStart(4, '0')}`.padStart(26, '0')}`;
+  await reproducibilityStore().createRun({
+    id, project_id: projectId, org_id: orgId, session_id: 'ses', agent_id: 'bot', target_url: echo.url, n, concurrency: n, timeout_s: 5, ignore_paths: [],
+    status: 'queued', verdict: null, created_at: new Date().toISOString(), started_at: null, completed_at: null, failure_reason: null,
+    payload_kind: 'user', payload: { inline: '{"input":"hi","is_replay":true}' }, recorded: null, kicks: 0, result: null,
+  });
+  return id;
+}
 
 describe('the replay payload', () => {
   it('sends the LLM payload exactly as GET /api/v1/sessions/{id} shows it, with the run and attempt named in headers', async () => {
@@ -232,6 +245,54 @@ describe('refusals', () => {
   });
 });
 
+describe('the run status', () => {
+  it('is running in the list and the run from the first attempt claimed, while no attempt has ended', async () => {
+    const { api, tenant } = await tenantApi(gateway, 'status-running');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const target = await recorder((_r, res) => void held.then(() => res.end('{"answer":42}')));
+    const session = await createSession(api, llmSession('bot'));
+
+    const run = await startRun(api, { session_id: session.id, target_url: target.url, n: 3, concurrency: 3 });
+    const listed = await waitFor(
+      'the list to show the run running',
+      async () => {
+        const item = (await api.get(`/api/v1/reproducibility/runs?session_id=${session.id}`)).body.items.find((r: { id: string }) => r.id === run.id);
+        return item?.status === 'running' ? item : undefined;
+      },
+      10_000,
+      20,
+    );
+    const shown = (await api.get(`/api/v1/reproducibility/runs/${run.id}`)).body;
+    const stored = await reproducibilityStore().getRun(tenant.projectId, run.id);
+    release();
+    const ended = await runEnded(api, run.id);
+
+    expect(run.status).toBe('queued');
+    expect(listed).toMatchObject({ status: 'running', completed_at: null });
+    expect(shown.counts).toMatchObject({ answered: 0, passed: 0, failed: 0, errored: 0 });
+    expect(shown.status).toBe('running');
+    expect(stored).toMatchObject({ status: 'running', completed_at: null });
+    expect(shown.attempts.map((a: { started_at: string | null }) => a.started_at)).toContain(stored!.started_at);
+    expect(ended).toMatchObject({ status: 'completed', verdict: 'deterministic', counts: { passed: 3 } });
+  });
+
+  it('moves queued → running once, and never a run that has ended', async () => {
+    const { tenant } = await tenantApi(gateway, 'status-write');
+    const store = reproducibilityStore();
+    const runId = await storedRun(tenant.projectId, tenant.orgId, 2);
+    const canceledId = await storedRun(tenant.projectId, tenant.orgId, 2);
+    await store.cancelRun(tenant.projectId, canceledId, new Date().toISOString());
+
+    const marks = await Promise.all([store.markRunning(tenant.projectId, runId, '2026-11-30T10:00:00.000Z'), store.markRunning(tenant.projectId, runId, '2026-11-30T10:00:01.000Z')]);
+
+    expect(marks.sort()).toEqual([false, true]);
+    expect(await store.getRun(tenant.projectId, runId)).toMatchObject({ status: 'running', started_at: expect.stringMatching(/^2026-11-30T10:00:0[01]\.000Z$/) });
+    expect(await store.markRunning(tenant.projectId, canceledId, '2026-11-30T10:00:00.000Z')).toBe(false);
+    expect(await store.getRun(tenant.projectId, canceledId)).toMatchObject({ status: 'canceled', started_at: null });
+  });
+});
+
 describe('the agent and its replay_url', () => {
   it("falls back to the agent's saved replay_url, and cancels the attempts that have not started", async () => {
     const { api } = await tenantApi(gateway, 'cancel');
@@ -252,16 +313,6 @@ describe('the agent and its replay_url', () => {
 });
 
 describe('a worker that dies', () => {
-  /** A run stored as create stores it, with no message anywhere: only this test drives it. */
-  async function storedRun(projectId: string, orgId: string, n: number) {
-    const id = `rep_${Date.now().toString(36).padStart(26, '0')}`;
-    await reproducibilityStore().createRun({
-      id, project_id: projectId, org_id: orgId, session_id: 'ses', agent_id: 'bot', target_url: echo.url, n, concurrency: n, timeout_s: 5, ignore_paths: [],
-      status: 'queued', verdict: null, created_at: new Date().toISOString(), started_at: null, completed_at: null, failure_reason: null,
-      payload_kind: 'user', payload: { inline: '{"input":"hi","is_replay":true}' }, recorded: null, kicks: 0, result: null,
-    });
-    return id;
-  }
   const deadClaim = (index: number) => ({
     index, status: 'running' as const, token: 'dead-worker', started_at: new Date(Date.now() - 60_000).toISOString(), deadline_at: new Date(Date.now() - 20_000).toISOString(),
     finished_at: null, http_status: null, latency_ms: null, body: null, body_bytes: null, excerpt: null, error: null,

@@ -24,6 +24,12 @@ function memoryRuns(): RunStore & { runs: Map<string, RunRecord>; attemptsOf: Ma
       Object.assign(run!, { status: 'canceled', completed_at: at });
       return structuredClone(run);
     },
+    markRunning: async (_p: string, id: string, startedAt: string) => {
+      const run = runs.get(id);
+      if (run?.status !== 'queued') return false;
+      Object.assign(run, { status: 'running', started_at: startedAt });
+      return true;
+    },
     claimAttempt: async (_p: string, id: string, attempt: AttemptRecord) => (of(id).has(attempt.index) ? false : (of(id).set(attempt.index, { ...attempt }), true)),
     getAttempt: async (_p: string, id: string, index: number) => structuredClone(of(id).get(index)),
     attempts: async (_p: string, id: string) => [...of(id).values()].map((a) => structuredClone(a)),
@@ -57,6 +63,7 @@ function setup(answer: (index: number) => Promise<{ status: number; body: string
   const runs = memoryRuns();
   const sent: AttemptMessage[] = [];
   const recorded: unknown[] = [];
+  const logs: { message: string; fields: Record<string, unknown> }[] = [];
   let clock = Date.parse('2026-11-30T10:00:00Z');
   const service = createRunService({
     runs,
@@ -70,6 +77,7 @@ function setup(answer: (index: number) => Promise<{ status: number; body: string
     now: () => new Date(clock),
     newRunId: () => 'rep_x',
     newToken: () => `t${Math.random()}`,
+    log: (message, fields) => void logs.push({ message, fields }),
   });
   const run = (n: number, concurrency: number): RunRecord => {
     const record: RunRecord = {
@@ -80,7 +88,16 @@ function setup(answer: (index: number) => Promise<{ status: number; body: string
     runs.runs.set(record.id, record);
     return record;
   };
-  return { runs, sent, recorded, service, run, advance: (ms: number) => (clock += ms) };
+  return { runs, sent, recorded, logs, service, run, advance: (ms: number) => (clock += ms) };
+}
+
+/** Waits (without a fixed sleep) until `condition` holds, for at most 2 s. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 const message = (index: number): AttemptMessage => ({ project_id: 'p', run_id: 'rep_00000000000000000000000001', index });
@@ -161,10 +178,51 @@ describe('the attempt chain', () => {
   });
 });
 
+describe('the run status', () => {
+  it('moves queued → running once, when the first attempt is claimed and before any attempt ends, stamped with its start', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { service, run, runs, advance } = setup(async () => {
+      await held;
+      return { status: 200, body: 'ok' };
+    });
+    run(2, 1);
+    let marks = 0;
+    const markRunning = runs.markRunning;
+    runs.markRunning = (...args) => (marks++, markRunning(...args));
+    advance(1_000);
+
+    const first = service.executeAttempt(message(1));
+    const stored = () => runs.runs.get('rep_00000000000000000000000001')!;
+    await waitUntil(() => stored().status === 'running');
+    expect(stored()).toMatchObject({ status: 'running', started_at: '2026-11-30T10:00:01.000Z', completed_at: null });
+    expect(runs.attemptsOf.get('rep_00000000000000000000000001')!.get(1)!.status).toBe('running');
+    release();
+    expect(await first).toBe('answered');
+    expect(await service.executeAttempt(message(2))).toBe('answered');
+
+    expect(marks).toBe(1);
+    expect(stored()).toMatchObject({ status: 'completed', started_at: '2026-11-30T10:00:01.000Z' });
+  });
+
+  it('still ends the attempt when the move fails, and logs why', async () => {
+    const { service, run, runs, logs } = setup();
+    run(1, 1);
+    runs.markRunning = async () => {
+      throw new Error('throttled');
+    };
+
+    expect(await service.executeAttempt(message(1))).toBe('answered');
+
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
+    expect(logs).toEqual([{ message: 'Reproducibility run not marked running', fields: { run_id: 'rep_00000000000000000000000001', error: 'throttled' } }]);
+  });
+});
+
 describe('one container running many attempts of a run at once', () => {
   /** Counts the store calls a batch makes. */
   function counting(store: ReturnType<typeof memoryRuns>) {
-    const calls = { getRun: 0, endedAttempts: 0, attempts: 0, completeRun: 0 };
+    const calls = { getRun: 0, endedAttempts: 0, attempts: 0, completeRun: 0, markRunning: 0 };
     for (const name of Object.keys(calls) as (keyof typeof calls)[]) {
       const original = store[name] as (...args: unknown[]) => Promise<unknown>;
       (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
@@ -185,7 +243,7 @@ describe('one container running many attempts of a run at once', () => {
     expect(outcomes).toEqual(['answered', 'answered', 'answered', 'answered', 'answered']);
     expect(calls.getRun).toBe(1);
     expect(calls.endedAttempts).toBeLessThanOrEqual(2);
-    expect(calls).toMatchObject({ attempts: 1, completeRun: 1 });
+    expect(calls).toMatchObject({ attempts: 1, completeRun: 1, markRunning: 1 });
     expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
     expect(recorded).toHaveLength(1);
   });
