@@ -192,8 +192,9 @@ export function createRunService(deps: RunDependencies) {
   /** What follows an attempt's end, idempotently: start the attempt `concurrency` after it, finalize when all have ended. */
   async function afterEnd(run: RunRecord, index: number, startNext = true): Promise<void> {
     const next = index + run.concurrency;
-    if (startNext && next <= run.n) await deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]);
-    if ((await endedCount(run)) >= run.n) await completeOnce(run);
+    // The next message and the count at once: the count does not depend on it, and the next attempt starts sooner.
+    const [, ended] = await Promise.all([startNext && next <= run.n ? deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]) : undefined, endedCount(run)]);
+    if (ended >= run.n) await completeOnce(run);
   }
 
   const errorOutcome = (error: string, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => ({
@@ -308,15 +309,16 @@ export function createRunService(deps: RunDependencies) {
     },
 
     async get(projectId: string, runId: string) {
-      const run = await runs.getRun(projectId, runId);
+      // Both at once: the attempts' key holds the project, so another project's run id reads none.
+      const [run, attempts] = await Promise.all([runs.getRun(projectId, runId), runs.attempts(projectId, runId)]);
       if (!run) throw runNotFound(runId);
-      return runView(run, await runs.attempts(projectId, runId));
+      return runView(run, attempts);
     },
 
     async attemptOutput(projectId: string, runId: string, index: number) {
-      const run = await runs.getRun(projectId, runId);
+      const [run, stored] = await Promise.all([runs.getRun(projectId, runId), runs.getAttempt(projectId, runId, index)]);
       if (!run) throw runNotFound(runId);
-      const attempt = index <= run.n ? await runs.getAttempt(projectId, runId, index) : undefined;
+      const attempt = index <= run.n ? stored : undefined;
       if (!attempt) throw new NotFoundError(`Attempt ${index} of run ${runId} has not started`, 'attempt_not_found');
       const view = runView(run, [attempt]).attempts[index - 1]!;
       return { ...view, run_id: runId, output: attempt.body ? await readText(attempt.body) : null, output_bytes: attempt.body_bytes };

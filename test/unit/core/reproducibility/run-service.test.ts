@@ -64,6 +64,7 @@ function setup(answer: (index: number) => Promise<{ status: number; body: string
   const sent: AttemptMessage[] = [];
   const recorded: unknown[] = [];
   const logs: { message: string; fields: Record<string, unknown> }[] = [];
+  const queue = { send: async (messages: AttemptMessage[]) => void sent.push(...messages) };
   let clock = Date.parse('2026-11-30T10:00:00Z');
   const service = createRunService({
     runs,
@@ -71,7 +72,7 @@ function setup(answer: (index: number) => Promise<{ status: number; body: string
     sessions: { getSession: async () => undefined },
     sessionEvents: { eventAt: async () => ({ type: 'user_input', input: 'x' }) },
     blobs: { put: async () => undefined, get: async () => '', delete: async () => undefined },
-    queue: { send: async (messages) => void sent.push(...messages) },
+    queue,
     target: { post: async (_url, _body, { headers }) => ({ ...(await answer(Number(headers['x-reprise-attempt']))), latencyMs: 5 }) },
     recordOutcome: async (_org, outcome) => void recorded.push(outcome),
     now: () => new Date(clock),
@@ -88,7 +89,7 @@ function setup(answer: (index: number) => Promise<{ status: number; body: string
     runs.runs.set(record.id, record);
     return record;
   };
-  return { runs, sent, recorded, logs, service, run, advance: (ms: number) => (clock += ms) };
+  return { runs, sent, recorded, logs, queue, service, run, advance: (ms: number) => (clock += ms) };
 }
 
 /** Waits (without a fixed sleep) until `condition` holds, for at most 2 s. */
@@ -216,6 +217,45 @@ describe('the run status', () => {
 
     expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
     expect(logs).toEqual([{ message: 'Reproducibility run not marked running', fields: { run_id: 'rep_00000000000000000000000001', error: 'throttled' } }]);
+  });
+});
+
+describe('reads and writes that do not depend on each other', () => {
+  it("counts the ended attempts while the next attempt's message is being sent", async () => {
+    const { service, run, runs, sent, queue } = setup();
+    run(3, 1);
+    let releaseSend!: () => void;
+    const sending = new Promise<void>((resolve) => (releaseSend = resolve));
+    const send = queue.send;
+    queue.send = async (messages) => (await sending, send(messages));
+    let counts = 0;
+    const endedAttempts = runs.endedAttempts;
+    runs.endedAttempts = async (...args) => (counts++, endedAttempts(...args));
+
+    const first = service.executeAttempt(message(1));
+    await waitUntil(() => counts === 1);
+    releaseSend();
+
+    expect(await first).toBe('answered');
+    expect(sent.map((m) => m.index)).toEqual([2]);
+  });
+
+  it('reads a run and its attempts at once for GET', async () => {
+    const { service, run, runs } = setup();
+    run(1, 1);
+    const asked: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { getRun, attempts } = runs;
+    runs.getRun = async (...args) => (asked.push('run'), await held, getRun(...args));
+    runs.attempts = async (...args) => (asked.push('attempts'), await held, attempts(...args));
+
+    const view = service.get('p', 'rep_00000000000000000000000001');
+    await waitUntil(() => asked.length === 2);
+    release();
+
+    expect(asked.sort()).toEqual(['attempts', 'run']);
+    expect((await view).status).toBe('queued');
   });
 });
 
