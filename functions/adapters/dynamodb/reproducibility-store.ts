@@ -374,6 +374,25 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
       return items.map(toAttempt);
     },
 
+    async attemptSummaries(projectId, runId) {
+      const { items } = await queryUpTo(
+        dynamoDb,
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': attemptsPk(projectId, runId) },
+          ProjectionExpression: SUMMARY_FIELDS.map((_, i) => `#f${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(SUMMARY_FIELDS.map((field, i) => [`#f${i}`, field])),
+          ConsistentRead: true,
+        },
+        1_000,
+      );
+      return items.map((item) => {
+        const { body: _body, ...summary } = toAttempt(item);
+        return summary;
+      });
+    },
+
     async endedAttempts(projectId, runId) {
       // Counted by DynamoDB: nothing but the count comes back.
       let ended = 0;
@@ -555,6 +574,9 @@ function toRun(item: Record<string, unknown>): RunRecord {
   const run = Object.fromEntries(RUN_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as RunRecord;
   return { ...run, n: Number(run.n), concurrency: Number(run.concurrency), timeout_s: Number(run.timeout_s), kicks: Number(run.kicks ?? 0), ignore_paths: run.ignore_paths ?? [] };
 }
+
+/** An attempt item's attributes but its answer (`body`). */
+const SUMMARY_FIELDS = ['index', 'status', 'token', 'started_at', 'deadline_at', 'finished_at', 'http_status', 'latency_ms', 'body_bytes', 'excerpt', 'error'] as const;
 
 function toAttempt(item: Record<string, unknown>): AttemptRecord {
   return {

@@ -1,6 +1,6 @@
 import type { IdempotencyClaim } from '../idempotency.ts';
 import type { AgentRecord } from './agent.ts';
-import type { AttemptMessage, AttemptOutcome, AttemptRecord, RunRecord, RunResult } from './run.ts';
+import type { AttemptMessage, AttemptOutcome, AttemptRecord, AttemptSummary, RunRecord, RunResult } from './run.ts';
 import type { SessionRecord } from './session.ts';
 
 export interface Page<T> {
@@ -84,6 +84,8 @@ export interface RunStore {
   claimAttempt(projectId: string, runId: string, attempt: AttemptRecord): Promise<boolean>;
   getAttempt(projectId: string, runId: string, index: number): Promise<AttemptRecord | undefined>;
   attempts(projectId: string, runId: string): Promise<AttemptRecord[]>;
+  /** The attempts without their answers (which may be 32 KiB each inline): for views and the sweeper. */
+  attemptSummaries(projectId: string, runId: string): Promise<AttemptSummary[]>;
   /** How many attempts of the run have ended (a small read: index and status only). */
   endedAttempts(projectId: string, runId: string): Promise<number>;
   /** running → its outcome; with a token, only the claim that holds it. False when it was not running (under that claim). */

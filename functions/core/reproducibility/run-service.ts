@@ -310,7 +310,7 @@ export function createRunService(deps: RunDependencies) {
 
     async get(projectId: string, runId: string) {
       // Both at once: the attempts' key holds the project, so another project's run id reads none.
-      const [run, attempts] = await Promise.all([runs.getRun(projectId, runId), runs.attempts(projectId, runId)]);
+      const [run, attempts] = await Promise.all([runs.getRun(projectId, runId), runs.attemptSummaries(projectId, runId)]);
       if (!run) throw runNotFound(runId);
       return runView(run, attempts);
     },
@@ -338,7 +338,7 @@ export function createRunService(deps: RunDependencies) {
         if (!run) throw runNotFound(runId);
         throw new ConflictError(`Run ${runId} has already ended (${run.status}): there is nothing to cancel`, 'run_ended');
       }
-      return runView(canceled, await runs.attempts(projectId, runId));
+      return runView(canceled, await runs.attemptSummaries(projectId, runId));
     },
 
     /** Handles one attempt message (at least once: see the service's comment). */
@@ -420,7 +420,7 @@ export function createRunService(deps: RunDependencies) {
       for (const ref of await runs.stalledRuns(now)) {
         const run = await runs.getRun(ref.project_id, ref.run_id);
         if (!run || (run.status !== 'queued' && run.status !== 'running')) continue;
-        const attempts = await runs.attempts(run.project_id, run.id);
+        const attempts = await runs.attemptSummaries(run.project_id, run.id);
         const window = (run.timeout_s + L.stallGraceSeconds) * 1000;
         const progress = Math.max(Date.parse(run.created_at), ...attempts.flatMap((a) => [Date.parse(a.started_at), a.finished_at ? Date.parse(a.finished_at) : 0]));
         if (progress + window > Date.parse(now)) {

@@ -71,10 +71,13 @@ export interface AttemptRecord {
   error: string | null;
 }
 
+/** An attempt without its answer: all that views, lists and the sweeper read. */
+export type AttemptSummary = Omit<AttemptRecord, 'body'>;
+
 export type AttemptOutcome = Pick<AttemptRecord, 'finished_at' | 'http_status' | 'latency_ms' | 'body' | 'body_bytes' | 'excerpt' | 'error'> & { status: 'answered' | 'error' };
 
 /** The run as the API shows it, with its attempts. */
-export function runView(run: RunRecord, attempts: readonly AttemptRecord[]) {
+export function runView(run: RunRecord, attempts: readonly AttemptSummary[]) {
   const byIndex = new Map(attempts.map((a) => [a.index, a]));
   const compared = new Map(run.result?.comparison.attempts.map((c) => [c.index, c]) ?? []);
   const views = Array.from({ length: run.n }, (_, i) => {

@@ -293,6 +293,25 @@ describe('the run status', () => {
   });
 });
 
+describe('attempt summaries', () => {
+  it('are the attempts without their answers', async () => {
+    const { tenant } = await tenantApi(gateway, 'summaries');
+    const store = reproducibilityStore();
+    const runId = await storedRun(tenant.projectId, tenant.orgId, 1);
+    const at = new Date().toISOString();
+    await store.claimAttempt(tenant.projectId, runId, { index: 1, status: 'running', token: 't', started_at: at, deadline_at: at, finished_at: null, http_status: null, latency_ms: null, body: null, body_bytes: null, excerpt: null, error: null });
+    await store.finishAttempt(tenant.projectId, runId, 1, { status: 'answered', finished_at: at, http_status: 200, latency_ms: 7, body: { inline: '{"answer":42}' }, body_bytes: 13, excerpt: '{"answer":42}', error: null }, 't');
+
+    const [full] = await store.attempts(tenant.projectId, runId);
+    const summaries = await store.attemptSummaries(tenant.projectId, runId);
+
+    expect(full!.body).toEqual({ inline: '{"answer":42}' });
+    const { body: _body, ...rest } = full!;
+    expect(summaries).toEqual([rest]);
+    expect(summaries[0]).not.toHaveProperty('body');
+  });
+});
+
 describe('the agent and its replay_url', () => {
   it("falls back to the agent's saved replay_url, and cancels the attempts that have not started", async () => {
     const { api } = await tenantApi(gateway, 'cancel');

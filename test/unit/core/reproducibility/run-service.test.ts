@@ -33,6 +33,7 @@ function memoryRuns(): RunStore & { runs: Map<string, RunRecord>; attemptsOf: Ma
     claimAttempt: async (_p: string, id: string, attempt: AttemptRecord) => (of(id).has(attempt.index) ? false : (of(id).set(attempt.index, { ...attempt }), true)),
     getAttempt: async (_p: string, id: string, index: number) => structuredClone(of(id).get(index)),
     attempts: async (_p: string, id: string) => [...of(id).values()].map((a) => structuredClone(a)),
+    attemptSummaries: async (_p: string, id: string) => [...of(id).values()].map(({ body: _body, ...summary }) => structuredClone(summary)),
     endedAttempts: async (_p: string, id: string) => [...of(id).values()].filter((a) => a.status !== 'running').length,
     finishAttempt: async (_p: string, id: string, index: number, outcome: Partial<AttemptRecord>, token?: string) => {
       const attempt = of(id).get(index);
@@ -246,9 +247,9 @@ describe('reads and writes that do not depend on each other', () => {
     const asked: string[] = [];
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const { getRun, attempts } = runs;
+    const { getRun, attemptSummaries } = runs;
     runs.getRun = async (...args) => (asked.push('run'), await held, getRun(...args));
-    runs.attempts = async (...args) => (asked.push('attempts'), await held, attempts(...args));
+    runs.attemptSummaries = async (...args) => (asked.push('attempts'), await held, attemptSummaries(...args));
 
     const view = service.get('p', 'rep_00000000000000000000000001');
     await waitUntil(() => asked.length === 2);
