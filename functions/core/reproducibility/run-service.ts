@@ -68,9 +68,11 @@ export function createRunService(deps: RunDependencies) {
   const runKey = (projectId: string, runId: string) => `${projectId}/${runId}`;
   const sharedRunReads = freshReads<RunRecord | undefined>();
   const sharedCounts = freshReads<number>();
-  /** Verdicts being computed in this container, by run: an attempt that finds one joins it. */
-  const finalizing = new Map<string, Promise<void>>();
-  /** Runs being moved queued → running by this container: the other attempts of a batch join the write. */
+  /** Verdicts computed or being computed in this container, by run: an attempt that finds one joins it. */
+  const finalizing = new Map<string, Promise<boolean>>();
+  /** The indexes this container saw end, by run (the latest 1,000 runs): all of a run's, and its count need not be read. */
+  const endedHere = new Map<string, Set<number>>();
+  /** Runs moved (or being moved) queued → running by this container, the latest 1,000: its other attempts skip the write. */
   const starting = new Map<string, Promise<void>>();
   const readRun = (projectId: string, runId: string) => sharedRunReads(runKey(projectId, runId), () => runs.getRun(projectId, runId));
   const endedCount = (run: RunRecord) => sharedCounts(runKey(run.project_id, run.id), () => runs.endedAttempts(run.project_id, run.id));
@@ -129,11 +131,12 @@ export function createRunService(deps: RunDependencies) {
    * writer that stores it records the outcome from what it wrote; one whose
    * conditional write fails reads the run, and records the outcome if the
    * run ended (a crash of the writer between its two writes loses nothing).
+   * Resolves to whether the run has ended: false when not every attempt has.
    */
-  async function complete(run: RunRecord): Promise<void> {
+  async function complete(run: RunRecord): Promise<boolean> {
     const { project_id: projectId, id: runId } = run;
     const attempts = await runs.attempts(projectId, runId);
-    if (attempts.filter((a) => a.status !== 'running').length < run.n) return;
+    if (attempts.filter((a) => a.status !== 'running').length < run.n) return false;
     const answered = await Promise.all(attempts.filter((a) => a.status === 'answered' && a.body).map(async (a) => ({ index: a.index, body: await readText(a.body!) })));
     const comparison = compareAttempts(answered, run.ignore_paths);
     const first = answered.find((a) => a.index === 1);
@@ -148,21 +151,39 @@ export function createRunService(deps: RunDependencies) {
     const result: RunResult = { comparison, recorded_output: recorded };
     const completedAt = iso();
     if (await runs.completeRun(projectId, runId, result, verdict, startedAt, completedAt)) {
-      return recordOutcome({ ...run, status: 'completed', verdict, result, started_at: startedAt, completed_at: completedAt });
+      await recordOutcome({ ...run, status: 'completed', verdict, result, started_at: startedAt, completed_at: completedAt });
+      return true;
     }
     const ended = await runs.getRun(projectId, runId);
     if (ended) await recordOutcome(ended);
+    return true;
   }
 
-  /** The verdict of `run`, computed once in this container however many of its attempts find that all have ended. */
-  function completeOnce(run: RunRecord): Promise<void> {
+  /**
+   * The verdict of `run`, computed once in this container however many of
+   * its attempts find that all have ended, also after it is stored (a run
+   * that ended stays known, among the latest 1,000); a computation that
+   * found an attempt still running, or failed, is forgotten.
+   */
+  async function completeOnce(run: RunRecord): Promise<void> {
     const key = runKey(run.project_id, run.id);
     let completing = finalizing.get(key);
     if (!completing) {
-      completing = complete(run).finally(() => finalizing.delete(key));
+      if (finalizing.size >= 1_000) finalizing.delete(finalizing.keys().next().value!);
+      completing = complete(run).then(
+        (ended) => {
+          endedHere.delete(key);
+          if (!ended) finalizing.delete(key);
+          return ended;
+        },
+        (error: unknown) => {
+          finalizing.delete(key);
+          throw error;
+        },
+      );
       finalizing.set(key, completing);
     }
-    return completing;
+    await completing;
   }
 
   /**
@@ -177,23 +198,47 @@ export function createRunService(deps: RunDependencies) {
     const key = runKey(run.project_id, run.id);
     let marking = starting.get(key);
     if (!marking) {
-      marking = runs
-        .markRunning(run.project_id, run.id, startedAt)
-        .then(
-          () => undefined,
-          (error: unknown) => deps.log?.('Reproducibility run not marked running', { run_id: run.id, error: (error as Error).message }),
-        )
-        .finally(() => starting.delete(key));
+      if (starting.size >= 1_000) starting.delete(starting.keys().next().value!);
+      marking = runs.markRunning(run.project_id, run.id, startedAt).then(
+        () => undefined,
+        (error: unknown) => {
+          // Forgotten: the next attempt read as queued tries again.
+          starting.delete(key);
+          deps.log?.('Reproducibility run not marked running', { run_id: run.id, error: (error as Error).message });
+        },
+      );
       starting.set(key, marking);
     }
     return marking;
   }
 
+  /**
+   * Notes that attempt `index` of `run` has ended (its outcome is stored) and
+   * says how many of the run's attempts this container has seen end. When
+   * that is all of them (every attempt ran here, as in a batch), the count
+   * need not be read: the verdict's own consistent read of the attempts
+   * checks again that every one has ended.
+   */
+  function sawEnd(run: RunRecord, index: number): number {
+    const key = runKey(run.project_id, run.id);
+    let seen = endedHere.get(key);
+    if (!seen) {
+      if (endedHere.size >= 1_000) endedHere.delete(endedHere.keys().next().value!);
+      endedHere.set(key, (seen = new Set()));
+    }
+    seen.add(index);
+    return seen.size;
+  }
+
   /** What follows an attempt's end, idempotently: start the attempt `concurrency` after it, finalize when all have ended. */
   async function afterEnd(run: RunRecord, index: number, startNext = true): Promise<void> {
     const next = index + run.concurrency;
+    const seenHere = sawEnd(run, index);
     // The next message and the count at once: the count does not depend on it, and the next attempt starts sooner.
-    const [, ended] = await Promise.all([startNext && next <= run.n ? deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]) : undefined, endedCount(run)]);
+    const [, ended] = await Promise.all([
+      startNext && next <= run.n ? deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]) : undefined,
+      seenHere >= run.n ? seenHere : endedCount(run),
+    ]);
     if (ended >= run.n) await completeOnce(run);
   }
 

@@ -207,6 +207,41 @@ describe('the run status', () => {
     expect(stored()).toMatchObject({ status: 'completed', started_at: '2026-11-30T10:00:01.000Z' });
   });
 
+  it('is not written again by a later attempt of this container that read the run before the move', async () => {
+    const { service, run, runs } = setup();
+    run(2, 1);
+    let marks = 0;
+    const markRunning = runs.markRunning;
+    runs.markRunning = (...args) => (marks++, markRunning(...args));
+
+    expect(await service.executeAttempt(message(1))).toBe('answered');
+    // What a read made before the move would have said.
+    runs.runs.get('rep_00000000000000000000000001')!.status = 'queued';
+    expect(await service.executeAttempt(message(2))).toBe('answered');
+
+    expect(marks).toBe(1);
+  });
+
+  it('is tried again by the next attempt when it failed', async () => {
+    const { service, run, runs } = setup();
+    run(2, 1);
+    const tried: boolean[] = [];
+    const markRunning = runs.markRunning;
+    runs.markRunning = async (...args) => {
+      if (tried.push(true) === 1) throw new Error('throttled');
+      return markRunning(...args);
+    };
+    let seen: string | undefined;
+    const finishAttempt = runs.finishAttempt;
+    runs.finishAttempt = async (...args) => ((seen ??= args[2] === 2 ? runs.runs.get('rep_00000000000000000000000001')!.status : undefined), finishAttempt(...args));
+
+    expect(await service.executeAttempt(message(1))).toBe('answered');
+    expect(await service.executeAttempt(message(2))).toBe('answered');
+
+    expect(tried).toHaveLength(2);
+    expect(seen).toBe('running');
+  });
+
   it('still ends the attempt when the move fails, and logs why', async () => {
     const { service, run, runs, logs } = setup();
     run(1, 1);
@@ -287,6 +322,32 @@ describe('one container running many attempts of a run at once', () => {
     expect(calls).toMatchObject({ attempts: 1, completeRun: 1, markRunning: 1 });
     expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
     expect(recorded).toHaveLength(1);
+  });
+
+  it('reads no count for the attempt that ends the last of a run whose every attempt ended in this container', async () => {
+    const { service, run, runs } = setup();
+    run(3, 1);
+    const calls = counting(runs);
+
+    for (const index of [1, 2, 3]) expect(await service.executeAttempt(message(index))).toBe('answered');
+
+    // Attempts 1 and 2 cannot know what other containers did: they count; attempt 3 saw all three end here.
+    expect(calls).toMatchObject({ endedAttempts: 2, attempts: 1, completeRun: 1 });
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
+  });
+
+  it('still counts when an attempt of the run ended elsewhere', async () => {
+    const { service, run, runs } = setup();
+    run(2, 2);
+    // Attempt 2 claimed and ended by another container.
+    await runs.claimAttempt('p', 'rep_00000000000000000000000001', { index: 2, status: 'running', token: 'other', started_at: '2026-11-30T10:00:00.000Z', deadline_at: '2026-11-30T10:01:00.000Z' } as AttemptRecord);
+    await runs.finishAttempt('p', 'rep_00000000000000000000000001', 2, { status: 'answered', finished_at: '2026-11-30T10:00:01.000Z', body: { inline: '{"a":1}' }, error: null } as never, 'other');
+    const calls = counting(runs);
+
+    expect(await service.executeAttempt(message(1))).toBe('answered');
+
+    expect(calls).toMatchObject({ endedAttempts: 1, attempts: 1, completeRun: 1 });
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
   });
 
   it('still starts nothing after a cancel that comes while other attempts of the batch run', async () => {
