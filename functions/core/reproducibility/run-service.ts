@@ -61,7 +61,10 @@ export function runNotFound(runId: string): NotFoundError {
  * The attempts one container runs at once share their reads of the run and
  * of its count (`freshReads`: each still sees the writes made before it
  * asked), and one computation of the verdict: a batch of 5 attempts makes
- * one read of the run instead of 5.
+ * one read of the run instead of 5. An attempt that ends while another of
+ * its run still runs in the container reads no count (the run cannot have
+ * ended; the last one to end there counts), nor one that ends the last of
+ * a run whose every attempt ended there.
  */
 export function createRunService(deps: RunDependencies) {
   const { runs, blobs } = deps;
@@ -72,6 +75,8 @@ export function createRunService(deps: RunDependencies) {
   const finalizing = new Map<string, Promise<boolean>>();
   /** The indexes this container saw end, by run (the latest 1,000 runs): all of a run's, and its count need not be read. */
   const endedHere = new Map<string, Set<number>>();
+  /** How many attempts this container has claimed and not yet ended, by run: while one runs, the run has not ended, and no count is read. */
+  const runningHere = new Map<string, number>();
   /** Runs moved (or being moved) queued → running by this container, the latest 1,000: its other attempts skip the write. */
   const starting = new Map<string, Promise<void>>();
   const readRun = (projectId: string, runId: string) => sharedRunReads(runKey(projectId, runId), () => runs.getRun(projectId, runId));
@@ -230,14 +235,30 @@ export function createRunService(deps: RunDependencies) {
     return seen.size;
   }
 
+  /** Counts an attempt claimed here as running here until the returned release is called (once). */
+  function holdRunning(run: RunRecord): () => void {
+    const key = runKey(run.project_id, run.id);
+    runningHere.set(key, (runningHere.get(key) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = runningHere.get(key)! - 1;
+      if (left > 0) runningHere.set(key, left);
+      else runningHere.delete(key);
+    };
+  }
+
   /** What follows an attempt's end, idempotently: start the attempt `concurrency` after it, finalize when all have ended. */
   async function afterEnd(run: RunRecord, index: number, startNext = true): Promise<void> {
     const next = index + run.concurrency;
     const seenHere = sawEnd(run, index);
+    // An attempt of the run still running here has not ended: no need to count (it counts when it ends).
+    const countNeeded = seenHere < run.n && !runningHere.has(runKey(run.project_id, run.id));
     // The next message and the count at once: the count does not depend on it, and the next attempt starts sooner.
     const [, ended] = await Promise.all([
       startNext && next <= run.n ? deps.queue.send([{ project_id: run.project_id, run_id: run.id, index: next }]) : undefined,
-      seenHere >= run.n ? seenHere : endedCount(run),
+      countNeeded ? endedCount(run) : seenHere,
     ]);
     if (ended >= run.n) await completeOnce(run);
   }
@@ -426,24 +447,32 @@ export function createRunService(deps: RunDependencies) {
         return 'already_ended';
       }
 
-      let payload: string;
+      const release = holdRunning(run);
       try {
-        payload = await readText(run.payload);
-      } catch (error) {
-        deps.log?.('Reproducibility run payload unreadable', { run_id: runId, error: (error as Error).message });
-        await runs.finishAttempt(projectId, runId, index, errorOutcome('The replay payload could not be read'), token);
-        if (await runs.failRun(projectId, runId, 'The replay payload of this run could not be read', iso())) {
-          const failed = await runs.getRun(projectId, runId);
-          if (failed) await recordOutcome(failed);
+        let payload: string;
+        try {
+          payload = await readText(run.payload);
+        } catch (error) {
+          deps.log?.('Reproducibility run payload unreadable', { run_id: runId, error: (error as Error).message });
+          await runs.finishAttempt(projectId, runId, index, errorOutcome('The replay payload could not be read'), token);
+          if (await runs.failRun(projectId, runId, 'The replay payload of this run could not be read', iso())) {
+            const failed = await runs.getRun(projectId, runId);
+            if (failed) await recordOutcome(failed);
+          }
+          return 'run_failed';
         }
-        return 'run_failed';
+        const marking = run.status === 'queued' ? markRunning(run, startedAt.toISOString()) : undefined;
+        const outcome = await call(run, index, payload);
+        await marking;
+        const stored = await runs.finishAttempt(projectId, runId, index, outcome, token);
+        release();
+        // Superseded: ended by the sweeper or a redelivered copy past its deadline, which sent the next message;
+        // its end is followed here too, since the attempts that ended here meanwhile left the count to this one.
+        await afterEnd(run, index, stored);
+        return stored ? outcome.status : 'superseded';
+      } finally {
+        release();
       }
-      const marking = run.status === 'queued' ? markRunning(run, startedAt.toISOString()) : undefined;
-      const outcome = await call(run, index, payload);
-      await marking;
-      if (!(await runs.finishAttempt(projectId, runId, index, outcome, token))) return 'superseded';
-      await afterEnd(run, index);
-      return outcome.status;
     },
 
     /**

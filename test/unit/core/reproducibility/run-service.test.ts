@@ -350,6 +350,48 @@ describe('one container running many attempts of a run at once', () => {
     expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'deterministic' });
   });
 
+  it('reads no count while another attempt of the run still runs in this container; the last one to end here counts', async () => {
+    let releaseSecond!: () => void;
+    const second = new Promise<void>((resolve) => (releaseSecond = resolve));
+    const { service, run, runs } = setup(async (index) => {
+      if (index === 2) await second;
+      return { status: 200, body: '{"a":1}' };
+    });
+    run(3, 3);
+    const calls = counting(runs);
+
+    const [first, held] = [service.executeAttempt(message(1)), service.executeAttempt(message(2))];
+    expect(await first).toBe('answered');
+    expect(calls.endedAttempts).toBe(0);
+    releaseSecond();
+    expect(await held).toBe('answered');
+
+    expect(calls.endedAttempts).toBe(1);
+    expect(runs.runs.get('rep_00000000000000000000000001')!.status).not.toBe('completed');
+  });
+
+  it('completes the run when the attempt still running here was ended elsewhere meanwhile (superseded)', async () => {
+    let releaseFirst!: () => void;
+    const first = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const { service, run, runs } = setup(async (index) => {
+      if (index === 1) await first;
+      return { status: 200, body: '{"a":1}' };
+    });
+    run(2, 2);
+
+    const held = service.executeAttempt(message(1));
+    await waitUntil(() => runs.attemptsOf.get('rep_00000000000000000000000001')?.get(1)?.status === 'running');
+    // The sweeper (or a redelivered copy past the deadline) ends attempt 1 (its count, before attempt 2 ends, finds 1 of 2).
+    await runs.finishAttempt('p', 'rep_00000000000000000000000001', 1, { status: 'error', finished_at: '2026-11-30T10:05:00.000Z', error: 'The worker stopped' } as never);
+    // Attempt 2 ends while attempt 1 still runs here: it leaves the count to attempt 1.
+    expect(await service.executeAttempt(message(2))).toBe('answered');
+    expect(runs.runs.get('rep_00000000000000000000000001')!.status).not.toBe('completed');
+    releaseFirst();
+
+    expect(await held).toBe('superseded');
+    expect(runs.runs.get('rep_00000000000000000000000001')).toMatchObject({ status: 'completed', verdict: 'error' });
+  });
+
   it('still starts nothing after a cancel that comes while other attempts of the batch run', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
