@@ -102,6 +102,17 @@ async function waitUntil(condition: () => boolean): Promise<void> {
   }
 }
 
+/** A target whose answer to attempt `held` waits for `release`; the others answer at once. */
+function answerHeldAt(held: number) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const answer = async (index: number) => {
+    if (index === held) await released;
+    return { status: 200, body: '{"a":1}' };
+  };
+  return { answer, release };
+}
+
 const message = (index: number): AttemptMessage => ({ project_id: 'p', run_id: 'rep_00000000000000000000000001', index });
 
 describe('the attempt chain', () => {
@@ -351,12 +362,8 @@ describe('one container running many attempts of a run at once', () => {
   });
 
   it('reads no count while another attempt of the run still runs in this container; the last one to end here counts', async () => {
-    let releaseSecond!: () => void;
-    const second = new Promise<void>((resolve) => (releaseSecond = resolve));
-    const { service, run, runs } = setup(async (index) => {
-      if (index === 2) await second;
-      return { status: 200, body: '{"a":1}' };
-    });
+    const { answer, release: releaseSecond } = answerHeldAt(2);
+    const { service, run, runs } = setup(answer);
     run(3, 3);
     const calls = counting(runs);
 
@@ -371,12 +378,8 @@ describe('one container running many attempts of a run at once', () => {
   });
 
   it('completes the run when the attempt still running here was ended elsewhere meanwhile (superseded)', async () => {
-    let releaseFirst!: () => void;
-    const first = new Promise<void>((resolve) => (releaseFirst = resolve));
-    const { service, run, runs } = setup(async (index) => {
-      if (index === 1) await first;
-      return { status: 200, body: '{"a":1}' };
-    });
+    const { answer, release: releaseFirst } = answerHeldAt(1);
+    const { service, run, runs } = setup(answer);
     run(2, 2);
 
     const held = service.executeAttempt(message(1));
