@@ -1,5 +1,6 @@
+import { hash } from 'node:crypto';
 import pLimit from 'p-limit';
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid } from 'uuid';
 import type { PageOutcome } from './execution.ts';
 import { detachedLimits as L, SIDECAR_SUFFIX } from './limits.ts';
 import type { BatchPublisher, OutgoingMessage } from './ports.ts';
@@ -23,9 +24,23 @@ export interface PublishContext {
  * and consumers can de-duplicate.
  */
 export function correlationIdOf(executionId: string | Uint8Array, objectKey: string): string {
-  // The key's UTF-8 bytes, as uuid would make them (its own conversion costs more than the hash).
-  return uuidv5(Buffer.from(objectKey, 'utf8'), executionId);
+  const namespace = typeof executionId === 'string' ? parseUuid(executionId) : executionId;
+  // RFC 9562 §5.5: SHA-1 of the namespace's 16 bytes then the name's UTF-8 bytes; version 5, variant 10.
+  // The same bytes as uuid's v5 (tested against it), hashed in one call from a buffer reused across keys:
+  // a Hash object per key, and uuid's copies of both parts into a new array, cost more than the hash.
+  const length = 16 + Buffer.byteLength(objectKey, 'utf8');
+  if (nameBuffer.length < length) nameBuffer = Buffer.allocUnsafe(Math.max(length, 2 * nameBuffer.length));
+  nameBuffer.set(namespace, 0);
+  nameBuffer.write(objectKey, 16, 'utf8');
+  const digest = hash('sha1', nameBuffer.subarray(0, length), 'buffer');
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.toString('hex', 0, 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** Namespace then key, for correlationIdOf (synchronous: no other key can write it in between). */
+let nameBuffer = Buffer.allocUnsafe(1_024);
 
 /**
  * Publishes one listing page: sidecars skipped, the rest in batches of 10
