@@ -4,7 +4,8 @@
  *   replay <execution-id> <count> <warm-up-execution-id>  the detached replay service, the whole prefix in this process
  *   prelisted <execution-id> <count> <warm-up-execution-id>  the same, with the listing served from memory (listed
  *                                  before timing): the publishing pipeline without the emulator's listing work
- *   bare <count> <warm-up-count>   a bare loop of SendMessageBatch calls, same concurrency, same message shape
+ *   bare <count> <warm-up-count>   a bare loop of SendMessageBatch calls, same concurrency, same message shape,
+ *                                  through a client with the same settings as the replay's (awsClientConfig)
  * Before timing, each warms up on the route `bench-warm-up` (its own queue): the replay modes replay the
  * warm-up prefix there, the bare loop sends as many messages there.
  * Prints one JSON line: {ms, cpuMs, objects, maxRssMb, heapAfterGcMb} (cpuMs: this process's CPU time while timed). With BENCH_CPU_PROFILE=<file>, writes a CPU
@@ -15,6 +16,7 @@ import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
+import { awsClientConfig } from '../functions/adapters/aws/client-config.ts';
 import { detachedLimits } from '../functions/core/detached-replay/limits.ts';
 import { DETACHED_ROUTES_ENV } from '../lib/catalogue.ts';
 
@@ -86,7 +88,9 @@ if (mode === 'replay') {
   if (view.objects_published !== Number(args[1])) throw new Error(`prelisted replay incomplete: ${JSON.stringify(view)}`);
   objects = view.objects_published;
 } else if (mode === 'bare') {
-  const sqs = new SQSClient({});
+  // The settings of the replay's own SQS client (functions/adapters/aws/sqs-client.ts): its connection and request
+  // timeouts arm timers on every call, a cost of the client that the ceiling must pay too.
+  const sqs = new SQSClient(awsClientConfig);
   const bareExecution = crypto.randomUUID();
   const limit = pLimit(detachedLimits.publishConcurrency);
   const sendAll = (url: string, count: number) =>
