@@ -1,16 +1,20 @@
 import type { ProxiedResponse } from './proxy.ts';
 
+/** A service worker's scope, the origin's stored data (the pages' key), and how browsers reach the host. */
+const ORIGIN_WIDE_HEADERS = ['service-worker-allowed', 'clear-site-data', 'strict-transport-security', 'alt-svc'] as const;
+
 /**
  * An upstream's answer made safe to serve from the API's own origin, where the
  * pages keep a caller's API key. Any customer chooses what an upstream answers,
  * so a proxied document must never run as that origin: it is sandboxed (an
  * opaque origin without scripts, whatever the upstream's own policy allows),
- * never sniffed into something runnable, never widens a service worker's scope,
- * and its cookies stay under its endpoint's path.
+ * never sniffed into something runnable, never acts on the whole origin or
+ * host (a service worker's scope, clearing the origin's storage, HSTS,
+ * alternative services), and its cookies stay under its endpoint's path.
  */
 export function confinedToProxy(answer: ProxiedResponse, token: string): ProxiedResponse {
   const headers = { ...answer.headers };
-  delete headers['service-worker-allowed'];
+  for (const name of ORIGIN_WIDE_HEADERS) delete headers[name];
   const upstreamPolicy = headers['content-security-policy'];
   // Policies listed with commas are each enforced, so the upstream's cannot loosen this one.
   headers['content-security-policy'] = upstreamPolicy ? `${upstreamPolicy}, sandbox` : 'sandbox';

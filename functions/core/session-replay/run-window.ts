@@ -63,16 +63,16 @@ export async function runWindow(deps: WindowDependencies, ref: WindowMessage): P
     if (!replay) return 'duplicate';
   }
   const startMs = replay.started_at_ms!;
+  const hasNext = window.next_start_offset_ms !== null;
+  const timed = replay.speed !== 'instant';
+  // Before the claim, so a send that fails leaves the window unclaimed for the retry (a copy too many is harmless: windows are claimed).
+  if (timed && hasNext) {
+    await deps.queue.send({ ...ref, window: ref.window + 1 }, delaySeconds(startMs + window.next_start_offset_ms! - L.windowLeadMs - deps.nowMs()));
+  }
   const claimedAt = deps.nowMs();
   if (!(await deps.store.claimWindow(ref, isoTime(claimedAt), isoTime(stallDeadline(replay.speed, window, startMs, claimedAt))))) {
     await resumeAfterWindow(deps, ref, window);
     return 'duplicate';
-  }
-
-  const hasNext = window.next_start_offset_ms !== null;
-  const timed = replay.speed !== 'instant';
-  if (timed && hasNext) {
-    await deps.queue.send({ ...ref, window: ref.window + 1 }, delaySeconds(startMs + window.next_start_offset_ms! - L.windowLeadMs - deps.nowMs()));
   }
 
   const results: ReplayResult[] = [];

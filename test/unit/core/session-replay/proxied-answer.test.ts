@@ -13,8 +13,12 @@ describe('an upstream answer served from the API origin', () => {
     expect(confinedToProxy(answer({ 'content-security-policy': "script-src 'unsafe-inline'" }), 'pxt_a').headers['content-security-policy']).toBe("script-src 'unsafe-inline', sandbox");
   });
 
-  it('cannot widen a service worker scope', () => {
-    expect(confinedToProxy(answer({ 'service-worker-allowed': '/' }), 'pxt_a').headers).not.toHaveProperty('service-worker-allowed');
+  it.each(['service-worker-allowed', 'clear-site-data', 'strict-transport-security', 'alt-svc'])('cannot act on the whole origin or host through %s', (name) => {
+    expect(confinedToProxy(answer({ [name]: '"storage", "cookies"', 'x-kept': '1' }), 'pxt_a').headers).toEqual({
+      'x-kept': '1',
+      'content-security-policy': 'sandbox',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   it('keeps status and body as they came', () => {

@@ -102,6 +102,23 @@ describe('a window message delivered again after its window was finished', () =>
     expect(platform.ledger.size).toBe(0);
   });
 
+  it('leaves a timed window unclaimed when sending its next window fails, so the retry sends it and the replay completes', async () => {
+    const platform = fakeReplayPlatform();
+    const service = serviceOver(platform);
+    const replay = await platform.seedReplay('srp_timed_send', '1x', [[0, 20], [40]]);
+    const first = platform.messageOf(replay, 0);
+
+    platform.failNext('send');
+    await expect(service.handle(first)).rejects.toThrow(/injected send/);
+    const retried = await service.handle(first);
+    const windows = await drain(platform, service);
+
+    expect(retried).toBe('sent');
+    expect(windows).toEqual([1]);
+    expect(platform.replay(replay.id)).toMatchObject({ status: 'completed', windows_done: 2, sent: 3, passed: 3 });
+    expect([...platform.arrivals].sort()).toEqual(pathsOf(replay.id, 3));
+  });
+
   it('sends no next window that was claimed already', async () => {
     const platform = fakeReplayPlatform();
     const service = serviceOver(platform);
