@@ -119,7 +119,8 @@ async function submissionsOf(tableName: string, pk: string): Promise<number> {
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-function transactionFor(tableName: string, { orgId, submission, costSavedMicros, day, deployment, idempotency }: LedgerEntry) {
+/** The one transaction that records a submission (exported for the benchmark's direct baseline). */
+export function transactionFor(tableName: string, { orgId, submission, costSavedMicros, day, deployment, idempotency }: LedgerEntry) {
   const { divergence_details: details, ...listed } = submission;
   const withDetails = details === undefined ? listed : { ...listed, [DETAILS_JSON]: JSON.stringify(details) };
   const sk = SUB + submission.id;
