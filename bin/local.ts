@@ -59,6 +59,7 @@ platform = await startPlatform({
 console.log(`Reprise is up at ${platform.endpoints.api} (started in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${dataDir})`);
 console.log(`Create an API key:  ${apiKeyCommand(dataDir)}`);
 console.log(`The Replay Hub page: ${platform.endpoints.api}/replay`);
+console.log(`The Reproducibility page: ${platform.endpoints.api}/reproducibility`);
 console.log(`The Proxy page: ${platform.endpoints.api}/proxy`);
 console.log(`AWS endpoints for the SDK/CLI: ${resolve(dataDir, 'endpoints.json')}`);
 if (allowLoopbackTargets) console.log('Loopback replay/proxy targets are allowed (REPRISE_ALLOW_LOOPBACK_TARGETS=true).');
