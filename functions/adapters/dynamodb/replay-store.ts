@@ -1,11 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { claimExpired, type IdempotencyClaim } from '#core/idempotency.ts';
 import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
 import type { ReplayRun, RunCounts, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
 import type { AliasRelease } from '#core/replay-runs/routing.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff, unlessConditionFails, whenConditionHolds } from './conditional.ts';
+import { claimKey, claimPut, findClaim } from './run-claim.ts';
 import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
 
@@ -35,7 +35,6 @@ const SWEEP_INDEX = 'sweep';
 const projectPk = (projectId: string) => `PRJ#${projectId}`;
 const usagePk = (projectId: string) => `PRJ#${projectId}#USAGE`;
 const runKey = (projectId: string, runId: string) => ({ pk: projectPk(projectId), sk: RUN + runId });
-const claimKey = (projectId: string, keyHash: string) => ({ pk: `PRJ#${projectId}#IDEM#${keyHash}`, sk: 'IDEM' });
 
 const RUN_FIELDS = [
   'id',
@@ -448,18 +447,3 @@ function toUsage(item: Record<string, unknown>): UsageEvent {
 }
 
 
-function claimPut(tableName: string, projectId: string, runId: string, claim: IdempotencyClaim) {
-  return {
-    TableName: tableName,
-    Item: { ...claimKey(projectId, claim.keyHash), run_id: runId, fingerprint: claim.fingerprint, expires_at: claim.expiresAtEpochSeconds },
-    // TTL deletion lags, so an expired claim counts as absent (at exactly expires_at too: see claimExpired).
-    ConditionExpression: 'attribute_not_exists(pk) OR expires_at <= :now',
-    ExpressionAttributeValues: { ':now': claim.nowEpochSeconds },
-  };
-}
-
-async function findClaim(tableName: string, projectId: string, claim: IdempotencyClaim) {
-  const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: claimKey(projectId, claim.keyHash), ConsistentRead: true }));
-  if (!Item || claimExpired(Number(Item.expires_at), claim.nowEpochSeconds)) return undefined;
-  return { runId: String(Item.run_id), fingerprint: String(Item.fingerprint) };
-}

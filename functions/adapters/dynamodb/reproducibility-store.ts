@@ -8,6 +8,7 @@ import { dynamoDb } from '../aws/dynamodb-client.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff, unlessConditionFails, whenConditionHolds } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
+import { claimKey, claimPut, findClaim } from './run-claim.ts';
 
 /*
  * Items of the reproducibility table (pk, sk), every key from the project id:
@@ -32,7 +33,6 @@ const projectPk = (projectId: string) => `PRJ#${projectId}`;
 const chunksPk = (projectId: string, sessionId: string) => `PRJ#${projectId}#SES#${sessionId}`;
 const attemptsPk = (projectId: string, runId: string) => `PRJ#${projectId}#RUN#${runId}`;
 const wordPk = (projectId: string, word: string) => `PRJ#${projectId}#Q#${word}`;
-const claimKey = (projectId: string, keyHash: string) => ({ pk: `PRJ#${projectId}#IDEM#${keyHash}`, sk: 'IDEM' });
 const listKey = (session: Pick<SessionRecord, 'started_at' | 'id'>) => `${session.started_at}#${session.id}`;
 const flag = (replayable: boolean) => (replayable ? '1' : '0');
 const SWEEP_ATTEMPT = 'repro-attempt';
@@ -285,20 +285,14 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
         await dynamoDb.send(new PutCommand(putRun));
         return { created: true };
       }
-      const claimPut = {
-        TableName: tableName,
-        Item: { ...claimKey(run.project_id, claim.keyHash), run_id: run.id, fingerprint: claim.fingerprint, expires_at: claim.expiresAtEpochSeconds },
-        ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
-        ExpressionAttributeValues: { ':now': claim.nowEpochSeconds },
-      };
-      const failed = await transact([{ Put: putRun }, { Put: claimPut }]);
+      const failed = await transact([{ Put: putRun }, { Put: claimPut(tableName, run.project_id, run.id, claim) }]);
       if (!failed) return { created: true };
-      const existing = await findClaim(run.project_id, claim);
+      const existing = await findClaim(tableName, run.project_id, claim);
       if (!existing) throw new Error('The Idempotency-Key claim failed but no claim is stored');
       return { existing };
     },
 
-    findClaim: (projectId, claim) => findClaim(projectId, claim),
+    findClaim: (projectId, claim) => findClaim(tableName, projectId, claim),
 
     async deleteRun(projectId, runId, keyHash) {
       await dynamoDb.send(new DeleteCommand({ TableName: tableName, Key: { pk: projectPk(projectId), sk: RUN + runId } }));
@@ -497,12 +491,6 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
       ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ...values },
       ...(returnValues ? { ReturnValues: returnValues } : {}),
     });
-  }
-
-  async function findClaim(projectId: string, claim: { keyHash: string; nowEpochSeconds: number }) {
-    const item = await get(claimKey(projectId, claim.keyHash));
-    if (!item || Number(item.expires_at) < claim.nowEpochSeconds) return undefined;
-    return { runId: String(item.run_id), fingerprint: String(item.fingerprint) };
   }
 
   async function sweepItems(kind: string, now: string) {

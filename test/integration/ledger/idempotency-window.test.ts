@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createDynamoLedgerStore } from '../../../functions/adapters/dynamodb/ledger-store.ts';
 import { createDynamoReplayStore } from '../../../functions/adapters/dynamodb/replay-store.ts';
+import { createDynamoReproducibilityStore } from '../../../functions/adapters/dynamodb/reproducibility-store.ts';
 import { idempotencyClaim } from '../../../functions/core/idempotency.ts';
 import type { LedgerEntry, LedgerStore } from '../../../functions/core/ledger/ledger-store.ts';
 import type { RunRecord } from '../../../functions/core/replay-runs/replay-run.ts';
+import type { RunRecord as ReproducibilityRun } from '../../../functions/core/reproducibility/run.ts';
 import { newUuidV7 } from '../../../functions/shared/ids.ts';
 import { fakeLedgerStore } from '../../unit/core/ledger/fake-ledger-store.ts';
 import { requiredEnv } from '../replay-runs/support.ts';
@@ -81,6 +83,29 @@ describe('an Idempotency-Key of POST /v2/replay-runs in DynamoDB Local', () => {
     expect(created).toEqual({ created: true });
     expect(lastSecond).toEqual({ existing: { runId: 'rpl_00000000000000000000000001', fingerprint: first.fingerprint } });
     expect(foundAtExpiry).toBeUndefined();
+    expect(atExpiry).toEqual({ created: true });
+  });
+});
+
+describe('an Idempotency-Key of POST /api/v1/reproducibility/runs in DynamoDB Local', () => {
+  const runRecord = (projectId: string, id: string): ReproducibilityRun => ({
+      id, project_id: projectId, org_id: 'org', session_id: 'ses', agent_id: 'bot', target_url: 'https://agent.example/replay', n: 1, concurrency: 1, timeout_s: 5, ignore_paths: [],
+      status: 'queued', verdict: null, created_at: FIRST_USE.toISOString(), started_at: null, completed_at: null, failure_reason: null,
+      payload_kind: 'user', payload: { inline: '{"input":"hi","is_replay":true}' }, recorded: null, kicks: 0, result: null,
+    });
+
+  it('is remembered until one second before expires_at, and over at exactly expires_at, like the other stores', async () => {
+    const store = createDynamoReproducibilityStore(requiredEnv('REPRODUCIBILITY_TABLE'));
+    const projectId = `prj_${randomUUID().replaceAll('-', '').slice(0, 26)}`;
+    const first = idempotencyClaim('key-1', { same: 'body' }, FIRST_USE, WINDOW_HOURS);
+    const at = (epochSeconds: number) => idempotencyClaim('key-1', { same: 'body' }, new Date(epochSeconds * second), WINDOW_HOURS);
+
+    const created = await store.createRun(runRecord(projectId, 'rep_00000000000000000000000001'), first);
+    const lastSecond = await store.createRun(runRecord(projectId, 'rep_00000000000000000000000002'), at(first.expiresAtEpochSeconds - 1));
+    const atExpiry = await store.createRun(runRecord(projectId, 'rep_00000000000000000000000003'), at(first.expiresAtEpochSeconds));
+
+    expect(created).toEqual({ created: true });
+    expect(lastSecond).toEqual({ existing: { runId: 'rep_00000000000000000000000001', fingerprint: first.fingerprint } });
     expect(atExpiry).toEqual({ created: true });
   });
 });
