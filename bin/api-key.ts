@@ -13,8 +13,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { tables } from '../lib/catalogue.ts';
+import { fail, parseCli } from '../lib/cli-args.ts';
 import type { EndpointsFile } from '../lib/local/platform.ts';
 import { localCredentials } from '../lib/local/provision.ts';
 
@@ -35,11 +35,6 @@ Where the keys live:
   AWS                  set REPRISE_API_KEYS_TABLE and REPRISE_PROJECTS_TABLE (the stack's
                        ApiKeysTableName and ProjectsTableName outputs); AWS credentials apply`;
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
 const options = {
   project: { type: 'string' },
   org: { type: 'string' },
@@ -47,17 +42,7 @@ const options = {
   key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof options }>>;
-try {
-  parsed = parseArgs({ allowPositionals: true, options });
-} catch (error) {
-  fail(`${(error as Error).message}\n${usage}`);
-}
-const { positionals, values } = parsed!;
-if (values.help) {
-  console.log(help);
-  process.exit(0);
-}
+const { positionals, values } = parseCli(options, usage, help);
 const command = positionals[0];
 if (command !== 'create' && command !== 'revoke' && command !== 'projects') fail(usage);
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');

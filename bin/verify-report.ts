@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { fail, parseCli } from '../lib/cli-args.ts';
 import { digestEvidence, EVIDENCE_DIGEST_PATTERN, EVIDENCE_FIELDS, evidenceOf, sameDigest, type EvidenceSubject } from '../functions/core/replay-runs/report.ts';
 
 const usage = `Usage: npm run verify-report -- [report.json] [--key-file <file>]
@@ -19,23 +19,8 @@ A sig_ digest needs the key it was signed with, taken from the first of:
   DATA_DIR/report-signing-key   (the local platform's key; DATA_DIR defaults to .data)
 Exits 0 when the report is valid, 1 when it is not, 2 on bad input.`;
 
-const fail = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
-
 const options = { 'key-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
-let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof options }>>;
-try {
-  parsed = parseArgs({ allowPositionals: true, options });
-} catch (error) {
-  fail(`${(error as Error).message}\n${usage}`);
-}
-const { positionals, values } = parsed!;
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const { positionals, values } = parseCli(options, usage);
 
 let report: Partial<EvidenceSubject> & { evidence_digest?: unknown };
 try {
