@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChunkMessage, ChunkStore } from '#core/replay-runs/ports.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
-import { isConditionFailure, MAX_TRANSACTION_ATTEMPTS, transactionBackoff, whenConditionHolds } from './conditional.ts';
+import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff, whenConditionHolds } from './conditional.ts';
 
 /*
  * Chunks of full-fidelity runs, in the replay table:
@@ -106,8 +106,8 @@ export function createDynamoChunkStore(tableName: string): ChunkStore {
     },
 
     async completeChunk(message, attempt, settlement, runAttempt, at, deadlineAt) {
-      try {
-        await dynamoDb.send(
+      return whenConditionHolds(() =>
+        dynamoDb.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -158,12 +158,8 @@ export function createDynamoChunkStore(tableName: string): ChunkStore {
               },
             ],
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async markNextSent(message) {

@@ -3,7 +3,7 @@ import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand,
 import type { EndpointRecord, RecordingRecord, ReplayRecord, SessionRecord, TokenTarget, WindowMessage } from '#core/session-replay/model.ts';
 import type { GroupKey, Page, ProxyStore } from '#core/session-replay/ports.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
-import { isConditionFailure, unlessConditionFails, whenConditionHolds } from './conditional.ts';
+import { unlessConditionFails, whenConditionHolds } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
 
@@ -455,8 +455,8 @@ export function createDynamoProxyStore(tableName: string): ProxyStore {
     },
 
     async finishWindow(ref, delta, at) {
-      try {
-        await dynamoDb.send(
+      await whenConditionHolds(() =>
+        dynamoDb.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -480,10 +480,8 @@ export function createDynamoProxyStore(tableName: string): ProxyStore {
               },
             ],
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
       const item = await get(replayKey(ref));
       return item ? toReplay(item) : undefined;
     },
