@@ -179,6 +179,10 @@ const otlpExample = {
 const agentsTags = ['Agents'];
 const runsTags = ['Reproducibility'];
 
+const sessionPath = z.object({ session_id: sessionId });
+const noSuchSession = { description: 'No such session in this project' };
+const noSuchRun = { description: 'No such run in this project' };
+
 export const createSession = defineContract({
   method: 'POST',
   path: '/api/v1/sessions',
@@ -214,10 +218,10 @@ export const appendEvents = defineContract({
   auth: true,
   maxBodyBytes: L.maxSessionBodyBytes,
   example: { path: { session_id: 'sess-1' }, body: { events: [{ type: 'agent_output', output: 'It ships tomorrow.' }] } },
-  request: { path: z.object({ session_id: sessionId }), body: z.strictObject({ events: events.min(1) }), headers: idempotencyKeyHeaders },
+  request: { path: sessionPath, body: z.strictObject({ events: events.min(1) }), headers: idempotencyKeyHeaders },
   responses: {
     200: { description: 'The session after the append (a retry with the same Idempotency-Key appends nothing)', schema: sessionSummary },
-    404: { description: 'No such session in this project' },
+    404: noSuchSession,
     409: { description: 'Other appends kept moving the session (session_busy): retry' },
   },
 });
@@ -231,8 +235,8 @@ export const getSession = defineContract({
   tags: sessionsTags,
   auth: true,
   example: { path: { session_id: 'sess-1' } },
-  request: { path: z.object({ session_id: sessionId }) },
-  responses: { 200: { description: 'The session with its events', schema: sessionDetail }, 404: { description: 'No such session in this project' } },
+  request: { path: sessionPath },
+  responses: { 200: { description: 'The session with its events', schema: sessionDetail }, 404: noSuchSession },
 });
 
 export const listSessions = defineContract({
@@ -389,7 +393,7 @@ export const createRun = defineContract({
   responses: {
     202: { description: 'The run, queued (a retry with the same Idempotency-Key answers the first run)', schema: runSchema },
     400: { description: 'No target_url and no saved replay_url for the agent (replay_url_missing)' },
-    404: { description: 'No such session in this project' },
+    404: noSuchSession,
     409: { description: 'The session is not replayable (session_not_replayable), or the Idempotency-Key was used with another body' },
   },
 });
@@ -417,7 +421,7 @@ export const getRun = defineContract({
   auth: true,
   example: { path: { run_id: EXAMPLE_RUN_ID } },
   request: { path: runPath },
-  responses: { 200: { description: 'The run', schema: runSchema }, 404: { description: 'No such run in this project' } },
+  responses: { 200: { description: 'The run', schema: runSchema }, 404: noSuchRun },
 });
 
 export const cancelRun = defineContract({
@@ -432,7 +436,7 @@ export const cancelRun = defineContract({
   request: { path: runPath },
   responses: {
     200: { description: 'The canceled run (attempts already running still finish)', schema: runSchema },
-    404: { description: 'No such run in this project' },
+    404: noSuchRun,
     409: { description: 'The run has already ended (run_ended)' },
   },
 });
