@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { queues, secrets, workers, type WorkerSpec } from '../../../lib/catalogue.ts';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../../lib/local/fake-provider.ts';
 import { invoke } from '../../../lib/local/invoke.ts';
 import { startSqsPollers, type Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { waitFor } from '../../../lib/local/wait-for.ts';
+import { sqsEvent } from '../../support/sqs-event.ts';
 import type { Api } from './support.ts';
 import { requiredEnv } from './support.ts';
 
@@ -65,23 +66,7 @@ export function startChunkPollers(queue: { url: string; arn: string }): Pollers 
 
 /** Delivers one chunk message to the chunk worker, as the event source would. */
 export async function deliverChunk(message: { project_id: string; run_id: string; chunk: number }, receiveCount = 1): Promise<SQSBatchResponse> {
-  const now = String(Date.now());
-  const event: SQSEvent = {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: randomUUID(),
-        body: JSON.stringify(message),
-        attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: now, SenderId: 'test', ApproximateFirstReceiveTimestamp: now },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queues.replayChunks.localName}`,
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
-  return (await invoke(chunkWorker, event)) as SQSBatchResponse;
+  return (await invoke(chunkWorker, sqsEvent(JSON.stringify(message), queues.replayChunks.localName, receiveCount))) as SQSBatchResponse;
 }
 
 /** Waits until the run has ended, and returns it. */

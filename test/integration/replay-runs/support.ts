@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +11,7 @@ import type { HttpGateway } from '../../../lib/local/http-gateway.ts';
 import { invoke } from '../../../lib/local/invoke.ts';
 import { startSqsPollers, type Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { apiClient, type ApiResponse } from '../../support/api-client.ts';
+import { sqsEvent } from '../../support/sqs-event.ts';
 import { createTenant, type TestTenant } from '../../support/tenants.ts';
 
 /** The replay-run worker of the catalogue (the first worker, on the runs queue). */
@@ -53,22 +53,7 @@ export const HOUR = 3_600_000;
 
 /** The SQS event Lambda hands the worker for one run message. */
 export function runMessageEvent(projectId: string, runId: string, receiveCount = 1): SQSEvent {
-  const now = String(Date.now());
-  return {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: randomUUID(),
-        body: JSON.stringify({ project_id: projectId, run_id: runId }),
-        attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: now, SenderId: 'test', ApproximateFirstReceiveTimestamp: now },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queues.runs.localName}`,
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
+  return sqsEvent(JSON.stringify({ project_id: projectId, run_id: runId }), queues.runs.localName, receiveCount);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { expect } from 'vitest';
 import { createDynamoReproducibilityStore } from '../../../functions/adapters/dynamodb/reproducibility-store.ts';
 import { queues, scheduled, workers, type FunctionSpec, type WorkerSpec } from '../../../lib/catalogue.ts';
@@ -10,6 +10,7 @@ import { localQueueUrl } from '../../../lib/local/provision.ts';
 import { startSqsPollers, type Pollers } from '../../../lib/local/sqs-pollers.ts';
 import { waitFor } from '../../../lib/local/wait-for.ts';
 import { apiClient, type ApiResponse } from '../../support/api-client.ts';
+import { sqsEvent } from '../../support/sqs-event.ts';
 import { createTenant, type TestTenant } from '../../support/tenants.ts';
 
 export type Api = ReturnType<typeof apiClient>;
@@ -73,23 +74,7 @@ export function startAttemptPollers(queue: { url: string; arn: string }): Poller
 
 /** Delivers one attempt message to the worker, as the event source would. */
 export async function deliverAttempt(projectId: string, runId: string, index: number, receiveCount = 1): Promise<SQSBatchResponse> {
-  const now = String(Date.now());
-  const event: SQSEvent = {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: randomUUID(),
-        body: JSON.stringify({ project_id: projectId, run_id: runId, index }),
-        attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: now, SenderId: 'test', ApproximateFirstReceiveTimestamp: now },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
-  return (await invoke(attemptWorker, event)) as SQSBatchResponse;
+  return (await invoke(attemptWorker, sqsEvent(JSON.stringify({ project_id: projectId, run_id: runId, index }), 'test', receiveCount))) as SQSBatchResponse;
 }
 
 export async function sweep(): Promise<{ swept: Record<string, number> }> {

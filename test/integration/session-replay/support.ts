@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { expect } from 'vitest';
 import { createDynamoProxyStore } from '../../../functions/adapters/dynamodb/proxy-store.ts';
 import type { ProxyStore } from '../../../functions/core/session-replay/ports.ts';
@@ -11,6 +11,7 @@ import { startSqsPollers, type Pollers } from '../../../lib/local/sqs-pollers.ts
 import { waitFor } from '../../../lib/local/wait-for.ts';
 import { apiClient, type ApiResponse } from '../../support/api-client.ts';
 import { startServer } from '../../support/local-server.ts';
+import { sqsEvent } from '../../support/sqs-event.ts';
 import { createTenant, type TestTenant } from '../../support/tenants.ts';
 
 export { startServer, type LocalServer, type Received } from '../../support/local-server.ts';
@@ -109,23 +110,7 @@ export async function startReplayPollers(): Promise<Pollers> {
 
 /** Delivers one message to the worker as Lambda's event source would. */
 export async function deliver(body: unknown, receiveCount = 1): Promise<SQSBatchResponse> {
-  const now = String(Date.now());
-  const event: SQSEvent = {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: randomUUID(),
-        body: JSON.stringify(body),
-        attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: now, SenderId: 'test', ApproximateFirstReceiveTimestamp: now },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queues.sessionReplays.localName}`,
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
-  return (await invoke(replayWorker, event)) as SQSBatchResponse;
+  return (await invoke(replayWorker, sqsEvent(JSON.stringify(body), queues.sessionReplays.localName, receiveCount))) as SQSBatchResponse;
 }
 
 /** Asserts an /api/v1 error in its shape. */
