@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
+import { assertPortFree } from './free-port.ts';
 
 /**
  * The ports the emulators listened on last time, kept in a file under
@@ -34,10 +34,8 @@ export function rememberPorts(file: string, ports: Record<string, number>): void
 export const portOf = (address: string): number => Number(new URL(address).port);
 
 function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+  return assertPortFree(port, '127.0.0.1').then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,7 +1,7 @@
 import { ApiError } from './api-client.ts';
 import { comparableText, sideBySide } from './diff-view.ts';
 import { h, replace } from './dom.ts';
-import { formatCount } from './format.ts';
+import { formatCount, plural } from './format.ts';
 import { reproducibilityHref, type ReproducibilityQuery } from './routes.ts';
 import { reproducibilityLimits as L, type Agent, type Attempt, type AttemptOutput, type ListPage, type Run, type SessionDetail, type SessionSummary } from './reproducibility-types.ts';
 import type { ViewContext } from './view-context.ts';
@@ -320,8 +320,4 @@ function badgeOf(status: string): 'success' | 'partial' | 'failed' {
   if (status === 'pass' || status === 'deterministic' || status === 'answered' || status === 'completed') return 'success';
   if (status === 'fail' || status === 'nondeterministic' || status === 'error' || status === 'failed') return 'failed';
   return 'partial';
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
