@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDynamoProxyStore } from '#adapters/dynamodb/proxy-store.ts';
-import { createSafeHttpClient, loopbackTargetsAllowed, OutboundRequestError } from '#adapters/http/safe-http-client.ts';
-import { urlRefusal } from '#adapters/http/url-check.ts';
+import { createSafeHttpClient, OutboundRequestError } from '#adapters/http/safe-http-client.ts';
+import { loopbackTargetsAllowed, urlRefusal } from '#adapters/http/url-check.ts';
 import { createS3RecordingObjects } from '#adapters/s3/recording-objects.ts';
 import { createSessionReplayQueue } from '#adapters/sqs/session-replay-queue.ts';
 import { sessionReplayLimits as L } from '#core/session-replay/limits.ts';

@@ -1,5 +1,6 @@
 import { TargetCallError, type ReplayTarget } from '#core/reproducibility/ports.ts';
 import { createSafeHttpClient, OutboundRequestError, type SafeHttpClient } from './safe-http-client.ts';
+import { loopbackTargetsAllowed } from './url-check.ts';
 
 /**
  * Calls an agent's replay endpoint through the SSRF-safe client: POST of the
@@ -26,7 +27,7 @@ export function createReplayTarget(client: SafeHttpClient): ReplayTarget {
 /** The client of reproducibility attempts: loopback targets only with REPRISE_ALLOW_LOOPBACK_TARGETS=true (never on AWS). */
 export function replayTargetClient(options: { maxResponseBytes: number; maxTimeoutMs: number }): SafeHttpClient {
   return createSafeHttpClient({
-    allowLoopback: process.env.REPRISE_ALLOW_LOOPBACK_TARGETS === 'true',
+    allowLoopback: loopbackTargetsAllowed(),
     // Each attempt aborts at its own timeout; this only bounds a hop beyond the longest one.
     timeoutMs: options.maxTimeoutMs + 1_000,
     maxResponseBytes: options.maxResponseBytes,

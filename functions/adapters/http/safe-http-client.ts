@@ -2,6 +2,7 @@ import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessag
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { BlockedAddressError, createAddressPolicy, createCheckedAgents } from './address-policy.ts';
+import { loopbackTargetsAllowed } from './url-check.ts';
 
 /** Limits and address exceptions of one client; the defaults suit user-supplied URLs on AWS. */
 export interface SafeHttpClientOptions {
@@ -206,10 +207,6 @@ export function safeHttpClientFromEnv(): SafeHttpClient {
   return fromEnv;
 }
 
-/** The local platform's opt-in (`REPRISE_ALLOW_LOOPBACK_TARGETS=true`) for clients with limits of their own. */
-export function loopbackTargetsAllowed(): boolean {
-  return process.env.REPRISE_ALLOW_LOOPBACK_TARGETS === 'true';
-}
 
 function parseTarget(raw: string, what: string): URL {
   let url: URL;

@@ -21,3 +21,8 @@ export function urlRefusal(raw: string, options: { allowLoopback: boolean }): st
   }
   return undefined;
 }
+
+/** The local platform's opt-in (`REPRISE_ALLOW_LOOPBACK_TARGETS=true`, never on AWS) to loopback targets. */
+export function loopbackTargetsAllowed(): boolean {
+  return process.env.REPRISE_ALLOW_LOOPBACK_TARGETS === 'true';
+}

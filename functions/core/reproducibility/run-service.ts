@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor, type CursorFormat } from '../cursor.ts';
-import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '../errors.ts';
+import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { freshReads } from '../fresh-reads.ts';
 import { idempotencyClaim, type IdempotencyClaim } from '../idempotency.ts';
 import type { JobOutcome, RecordJobOutcome } from '../ledger/job-outcome.ts';
@@ -313,10 +313,8 @@ export function createRunService(deps: RunDependencies) {
       if (!session.context) {
         throw new DomainError(409, 'session_not_replayable', `Session ${session.id} is not replayable (no_replay_context): it has no llm_request and no user_input to replay`);
       }
+      // At most n: the request's contract refuses more.
       const concurrency = input.concurrency ?? 1;
-      if (concurrency > input.n) {
-        throw new ValidationFailedError([{ loc: ['body', 'concurrency'], msg: `concurrency may be at most n (${input.n})`, type: 'less_than_equal', input: concurrency, ctx: { le: input.n } }]);
-      }
       const agentId = input.agent_id ?? session.agent_id;
       const recordedRef = session.context.kind === 'llm' ? session.recorded.llm_response : (session.recorded.agent_output ?? session.recorded.llm_response);
       const [agent, context, recordedEvent] = await Promise.all([

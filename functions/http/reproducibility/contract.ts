@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { urlRefusal } from '#adapters/http/url-check.ts';
+import { loopbackTargetsAllowed, urlRefusal } from '#adapters/http/url-check.ts';
 import { AGENT_ID_PATTERN, RUN_ID_PATTERN, SESSION_ID_PATTERN } from '#core/reproducibility/ids.ts';
 import { reproducibilityLimits as L } from '#core/reproducibility/limits.ts';
 import { ATTEMPT_STATUSES, RUN_STATUSES, VERDICTS } from '#core/reproducibility/run.ts';
@@ -26,7 +26,7 @@ export const targetUrl = z
   .string()
   .max(L.maxReplayUrlChars)
   .superRefine((url, ctx) => {
-    const refusal = urlRefusal(url, { allowLoopback: process.env.REPRISE_ALLOW_LOOPBACK_TARGETS === 'true' });
+    const refusal = urlRefusal(url, { allowLoopback: loopbackTargetsAllowed() });
     if (refusal) ctx.addIssue({ code: 'custom', message: `The URL ${refusal}`, params: { type: 'url_refused' } });
   });
 const ignorePaths = z.array(z.string().min(1).max(L.maxIgnorePathChars)).max(L.maxIgnorePaths);
