@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NamespaceRecord } from '#core/replay-runs/namespaces.ts';
 import type { NamespaceStore } from '#core/replay-runs/ports.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { batchGetAll } from './batch-get.ts';
 import { whenConditionHolds } from './conditional.ts';
 import { queryUpTo } from './query-up-to.ts';
 
@@ -13,7 +14,6 @@ import { queryUpTo } from './query-up-to.ts';
 const NS = 'NS#';
 const nsPk = (projectId: string) => `PRJ#${projectId}#NS`;
 const nsKey = (projectId: string, name: string) => ({ pk: nsPk(projectId), sk: NS + name });
-const BATCH_GET = 100;
 
 export function createDynamoNamespaceStore(tableName: string): NamespaceStore {
   return {
@@ -64,21 +64,11 @@ export function createDynamoNamespaceStore(tableName: string): NamespaceStore {
     },
 
     async get(projectId, names) {
-      const found = new Map<string, NamespaceRecord>();
-      for (let i = 0; i < names.length; i += BATCH_GET) {
-        let keys: Record<string, unknown>[] = names.slice(i, i + BATCH_GET).map((name) => nsKey(projectId, name));
-        for (let attempt = 0; keys.length > 0; attempt++) {
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
-          if (attempt > 8) throw new Error(`DynamoDB left ${keys.length} namespaces unread`);
-          const { Responses, UnprocessedKeys } = await dynamoDb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-          for (const item of Responses?.[tableName] ?? []) {
-            const record = toRecord(item);
-            found.set(record.namespace, record);
-          }
-          keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-        }
-      }
-      return found;
+      const items = await batchGetAll(tableName, names.map((name) => nsKey(projectId, name)), 'namespaces', { consistentRead: true });
+      return new Map(items.map((item) => {
+        const record = toRecord(item);
+        return [record.namespace, record] as const;
+      }));
     },
   };
 }

@@ -1,9 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplayStore, UsageEvent } from '#core/replay-runs/ports.ts';
 import type { ReplayRun, RunCounts, RunMessage, RunRecord, RunStatus } from '#core/replay-runs/replay-run.ts';
 import type { AliasRelease } from '#core/replay-runs/routing.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff, unlessConditionFails, whenConditionHolds } from './conditional.ts';
 import { claimKey, claimPut, findClaim } from './run-claim.ts';
 import { queryBelow } from './query-below.ts';
@@ -300,17 +301,8 @@ export function createDynamoReplayStore(tableName: string): ReplayStore {
     },
 
     async getAliases(projectId, names) {
-      if (names.length === 0) return [];
-      let keys: Record<string, unknown>[] = [...new Set(names)].map((name) => ({ pk: projectPk(projectId), sk: ALIAS + name }));
-      const found: Record<string, unknown>[] = [];
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
-        if (attempt > 8) throw new Error(`DynamoDB left ${keys.length} aliases unread`);
-        const { Responses, UnprocessedKeys } = await dynamoDb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-        found.push(...(Responses?.[tableName] ?? []));
-        keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
-      return found.map(toAlias);
+      const keys = [...new Set(names)].map((name) => ({ pk: projectPk(projectId), sk: ALIAS + name }));
+      return (await batchGetAll(tableName, keys, 'aliases', { consistentRead: true })).map(toAlias);
     },
 
     async recordUsage(projectId, events) {

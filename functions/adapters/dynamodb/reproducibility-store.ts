@@ -1,10 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AgentRecord } from '#core/reproducibility/agent.ts';
 import type { AgentStore, RunStore, SessionQuery, SessionStore, StoredChunk } from '#core/reproducibility/ports.ts';
 import type { AttemptRecord, RunRecord } from '#core/reproducibility/run.ts';
 import type { SessionRecord } from '#core/reproducibility/session.ts';
 import { dynamoDb } from '../aws/dynamodb-client.ts';
+import { batchGetAll } from './batch-get.ts';
 import { MAX_TRANSACTION_ATTEMPTS, transactionBackoff, unlessConditionFails, whenConditionHolds } from './conditional.ts';
 import { queryBelow } from './query-below.ts';
 import { queryUpTo } from './query-up-to.ts';
@@ -93,18 +94,8 @@ export function createDynamoReproducibilityStore(tableName: string): Reproducibi
   }
 
   async function sessionsByKeys(projectId: string, ids: string[]): Promise<SessionRecord[]> {
-    if (ids.length === 0) return [];
-    const found = new Map<string, SessionRecord>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => ({ pk: projectPk(projectId), sk: SES + id }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(500, 20 * 2 ** round)));
-        const { Responses, UnprocessedKeys } = await dynamoDb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }));
-        for (const item of Responses?.[tableName] ?? []) found.set(String(item.id), toSession(item));
-        keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-        if (round > 8 && keys.length) throw new Error(`DynamoDB left ${keys.length} sessions unread`);
-      }
-    }
+    const items = await batchGetAll(tableName, ids.map((id) => ({ pk: projectPk(projectId), sk: SES + id })), 'sessions', { consistentRead: false });
+    const found = new Map(items.map((item) => [String(item.id), toSession(item)] as const));
     return ids.map((id) => found.get(id)).filter((s): s is SessionRecord => Boolean(s));
   }
 
