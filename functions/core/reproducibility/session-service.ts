@@ -45,15 +45,14 @@ export function sessionNotFound(sessionId: string): NotFoundError {
 export function createSessionService(deps: SessionDependencies) {
   const { sessions, agents, blobs } = deps;
 
-  /** Writes a chunk's events where they belong: inline when small, else an object first. */
-  async function chunkOf(projectId: string, sessionId: string, events: readonly SessionEvent[], at: string): Promise<StoredChunk> {
+  /** Writes a chunk's events (`json`, an array of `count`) where they belong: inline when small, else an object first. */
+  async function chunkOf(projectId: string, sessionId: string, json: string, count: number, at: string): Promise<StoredChunk> {
     const id = deps.newId();
-    const json = JSON.stringify(events);
     const bytes = Buffer.byteLength(json);
-    if (bytes <= L.inlineChunkBytes) return { id, time: at, count: events.length, bytes, eventsJson: json };
+    if (bytes <= L.inlineChunkBytes) return { id, time: at, count, bytes, eventsJson: json };
     const key = `${projectId}/sessions/${sessionId}/${id}.json`;
     await blobs.put(key, json);
-    return { id, time: at, count: events.length, bytes, eventsKey: key };
+    return { id, time: at, count, bytes, eventsKey: key };
   }
 
   const discard = (chunk: StoredChunk | undefined) => (chunk?.eventsKey ? blobs.delete(chunk.eventsKey).catch(() => undefined) : undefined);
@@ -95,7 +94,7 @@ export function createSessionService(deps: SessionDependencies) {
 
   /** Stores a new session; `false` when its id was taken meanwhile. */
   async function store(record: SessionRecord, events: readonly SessionEvent[], dedupeKey?: string): Promise<SessionRecord | undefined> {
-    const chunk = events.length ? await chunkOf(record.project_id, record.id, events, record.created_at) : undefined;
+    const chunk = events.length ? await chunkOf(record.project_id, record.id, JSON.stringify(events), events.length, record.created_at) : undefined;
     const full = chunk ? absorbEvents(record, events, chunk) : record;
     if (!(await sessions.createSession(full, chunk, dedupeKey))) {
       await discard(chunk);
@@ -107,17 +106,17 @@ export function createSessionService(deps: SessionDependencies) {
 
   /** Appends events, retrying when another append moved the session first. */
   async function append(projectId: string, sessionId: string, events: readonly SessionEvent[], dedupeKey?: string): Promise<SessionRecord> {
+    const json = JSON.stringify(events);
+    const bytes = Buffer.byteLength(json);
     for (let attempt = 0; attempt < MAX_APPEND_TRIES; attempt++) {
       const record = await sessions.getSession(projectId, sessionId);
       if (!record) throw sessionNotFound(sessionId);
       if (events.length === 0) return record;
+      // Checked before anything is written, so a refused append uploads nothing.
+      const refused = withinLimits(record, events, bytes);
+      if (refused) throw new ValidationFailedError([{ loc: ['body', 'events'], msg: refused, type: 'too_long' }]);
       const now = deps.now().toISOString();
-      const chunk = await chunkOf(projectId, sessionId, events, now);
-      const refused = withinLimits(record, events, chunk.bytes);
-      if (refused) {
-        await discard(chunk);
-        throw new ValidationFailedError([{ loc: ['body', 'events'], msg: refused, type: 'too_long' }]);
-      }
+      const chunk = await chunkOf(projectId, sessionId, json, events.length, now);
       const next = { ...absorbEvents(record, events, chunk), version: record.version + 1, updated_at: now };
       const outcome = await sessions.appendChunk(next, record.version, chunk, dedupeKey);
       if (outcome === 'ok') return next;
@@ -176,15 +175,18 @@ export function createSessionService(deps: SessionDependencies) {
       if (!record) throw sessionNotFound(sessionId);
       const chunks = await sessions.chunks(projectId, sessionId);
       const ordered: { order: string; event: SessionEvent }[] = [];
+      const eventsByChunk = new Map<string, SessionEvent[]>();
       for (const chunk of chunks) {
         const events = await eventsOfChunk(chunk);
+        eventsByChunk.set(chunk.id, events);
         events.forEach((event, index) => {
           const at = record.source === 'otlp' && event.timestamp ? new Date(event.timestamp).toISOString() : chunk.time;
           ordered.push({ order: `${at}|${chunk.id}|${String(index).padStart(5, '0')}`, event });
         });
       }
       ordered.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-      const context = record.context ? await eventAt(projectId, sessionId, record.context) : undefined;
+      // The context's chunk is among those just read.
+      const context = record.context ? (eventsByChunk.get(record.context.chunk)?.[record.context.index] ?? (await eventAt(projectId, sessionId, record.context))) : undefined;
       return {
         ...sessionSummary(record),
         bytes: record.bytes,
